@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+export DEBUG ?= true
+
+.PHONY: run setup test install assets lint format clean
+
+run: setup
+	@echo "Serving http://$(HOST)/  (admin: http://$(HOST)/admin/)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+setup: install assets
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_taxonomies --if-empty
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py demo_help
+
+test: install assets
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+assets: static/govuk/.version
+
+static/govuk/.version: package.json
+	bash scripts/fetch_assets.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/govuk staticfiles

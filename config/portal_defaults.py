@@ -1,0 +1,11 @@
+"""Defaults for the portal's own PORTAL_* / ORUK_* settings, in one place."""
+
+PORTAL_NAME = "Find local services"
+# Where the published ORUK 3.0 files are fetched from when ORUK_SCHEMA_DIR is absent.
+ORUK_SPEC_BASE_URL = "https://openreferraluk.org/specifications/3.0/"
+# The ORUK version string the official validator parses (see shared/oruk/README.md).
+ORUK_VERSION = "HSDS-UK-3.0"
+ORUK_PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
+# Addresses written without a country are in the UK.
+PORTAL_DEFAULT_COUNTRY = "GB"
+PORTAL_DEFAULT_STATE_PROVINCE = "England"

@@ -1,0 +1,57 @@
+"""The canonical directory records, modelled on ORUK 3.0 / HSDS 3.0."""
+
+from .attribute import Attribute, AttributeQuerySet, LinkEntity
+from .base import RecordModel
+from .location import Accessibility, Address, Location, LocationType
+from .metadata import ActionType, Metadata
+from .organization import Organization, OrganizationIdentifier
+from .service import (
+    Contact,
+    CostOption,
+    Frequency,
+    Funding,
+    Language,
+    Phone,
+    PhoneType,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceQuerySet,
+    ServiceStatus,
+    Url,
+)
+from .taxonomy import Taxonomy, TaxonomyTerm, TaxonomyTermQuerySet, TermMapping
+
+__all__ = [
+    "Accessibility",
+    "ActionType",
+    "Address",
+    "Attribute",
+    "AttributeQuerySet",
+    "Contact",
+    "CostOption",
+    "Frequency",
+    "Funding",
+    "Language",
+    "LinkEntity",
+    "Location",
+    "LocationType",
+    "Metadata",
+    "Organization",
+    "OrganizationIdentifier",
+    "Phone",
+    "PhoneType",
+    "RecordModel",
+    "Schedule",
+    "Service",
+    "ServiceArea",
+    "ServiceAtLocation",
+    "ServiceQuerySet",
+    "ServiceStatus",
+    "Taxonomy",
+    "TaxonomyTerm",
+    "TaxonomyTermQuerySet",
+    "TermMapping",
+    "Url",
+]
