@@ -41,7 +41,7 @@ class Attribute(RecordModel):
     objects = AttributeQuerySet.as_manager()
 
     class Meta(RecordModel.Meta):
-        indexes = [models.Index(fields=["link_entity", "link_id"], name="attribute_link_idx")]
+        indexes = [models.Index(fields=["link_id", "link_entity"], name="attribute_link_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(link_entity__in=LinkEntity.values),

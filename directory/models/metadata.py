@@ -31,7 +31,9 @@ class Metadata(RecordModel):
         verbose_name = "change log entry"
         verbose_name_plural = "change log"
         ordering = ["-last_action_date", "id"]
-        indexes = [models.Index(fields=["resource_type", "resource_id"], name="metadata_resource_idx")]
+        indexes = [
+            models.Index(fields=["resource_type", "resource_id"], name="metadata_resource_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_action_type} {self.resource_type} {self.field_name}".strip()

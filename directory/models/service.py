@@ -100,7 +100,9 @@ class ServiceArea(RecordModel):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
     name = models.CharField(max_length=500, blank=True)
     extent = models.TextField(blank=True)
-    extent_type = models.CharField(max_length=20, blank=True, help_text="geojson, topojson, kml or text")
+    extent_type = models.CharField(
+        max_length=20, blank=True, help_text="geojson, topojson, kml or text"
+    )
     uri = models.CharField(max_length=500, blank=True)
     service_area = models.TextField(blank=True, help_text="A description of the area")
     # GSS code of a local authority the area covers, used for postcode coverage checks.

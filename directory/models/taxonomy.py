@@ -46,7 +46,9 @@ class TaxonomyTermQuerySet(models.QuerySet["TaxonomyTerm"]):
         """Depth-first order: every term follows its parent, so one query loads a whole tree."""
         return self.order_by("path")
 
-    def descendants_of(self, term: TaxonomyTerm, *, include_self: bool = True) -> TaxonomyTermQuerySet:
+    def descendants_of(
+        self, term: TaxonomyTerm, *, include_self: bool = True
+    ) -> TaxonomyTermQuerySet:
         qs = self.filter(path__startswith=term.path)
         return qs if include_self else qs.exclude(pk=term.pk)
 
@@ -164,7 +166,9 @@ class TaxonomyTerm(RecordModel):
     rebuild_paths.alters_data = True
 
     def ancestors(self) -> TaxonomyTermQuerySet:
-        ids = [self.path[i : i + PATH_STEP] for i in range(0, len(self.path) - PATH_STEP, PATH_STEP)]
+        ids = [
+            self.path[i : i + PATH_STEP] for i in range(0, len(self.path) - PATH_STEP, PATH_STEP)
+        ]
         return TaxonomyTerm.objects.filter(pk__in=ids).in_tree_order()
 
 
@@ -180,7 +184,9 @@ class TermMapping(RecordModel):
 
     class Meta(RecordModel.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["from_term", "service_type"], name="term_mapping_unique")
+            models.UniqueConstraint(
+                fields=["from_term", "service_type"], name="term_mapping_unique"
+            )
         ]
 
     def __str__(self) -> str:

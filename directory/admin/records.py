@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from directory import models
+
+
+class RecordInline(admin.TabularInline):
+    extra = 0
+    show_change_link = True
+
+
+class OrganizationIdentifierInline(RecordInline):
+    model = models.OrganizationIdentifier
+
+
+class PhoneInline(RecordInline):
+    model = models.Phone
+    fields = ["number", "extension", "type", "description"]
+
+
+class UrlInline(RecordInline):
+    model = models.Url
+    fields = ["label", "url"]
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "website", "service_count"]
+    search_fields = ["name", "description", "organization_identifiers__identifier"]
+    raw_id_fields = ["parent_organization"]
+    inlines = [OrganizationIdentifierInline, PhoneInline, UrlInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(service_total=Count("services"))
+
+    @admin.display(description="Services", ordering="service_total")
+    def service_count(self, obj: models.Organization) -> int:
+        return obj.service_total
+
+
+class ServiceAreaInline(RecordInline):
+    model = models.ServiceArea
+    fields = ["name", "local_authority_code", "extent_type", "uri"]
+
+
+class ServiceAtLocationInline(RecordInline):
+    model = models.ServiceAtLocation
+    raw_id_fields = ["location"]
+    fields = ["location", "description"]
+
+
+class ScheduleInline(admin.StackedInline):
+    model = models.Schedule
+    fk_name = "service"
+    extra = 0
+    exclude = ["service_at_location", "location"]
+
+
+class CostOptionInline(RecordInline):
+    model = models.CostOption
+
+
+class ContactInline(RecordInline):
+    model = models.Contact
+    fk_name = "service"
+    fields = ["name", "title", "department", "email"]
+
+
+class LanguageInline(RecordInline):
+    model = models.Language
+    fk_name = "service"
+    fields = ["name", "code", "note"]
+
+
+class FundingInline(RecordInline):
+    model = models.Funding
+    fk_name = "service"
+    fields = ["source"]
+
+
+@admin.register(models.Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "status", "assured_date", "last_modified"]
+    list_filter = ["status", "assured_date"]
+    list_select_related = ["organization"]
+    search_fields = ["name", "description", "organization__name"]
+    raw_id_fields = ["organization"]
+    readonly_fields = ["last_modified", "created_at", "updated_at"]
+    date_hierarchy = "last_modified"
+    inlines = [
+        ServiceAtLocationInline,
+        ScheduleInline,
+        ServiceAreaInline,
+        CostOptionInline,
+        ContactInline,
+        PhoneInline,
+        LanguageInline,
+        FundingInline,
+        UrlInline,
+    ]
+
+
+class AddressInline(RecordInline):
+    model = models.Address
+
+
+class AccessibilityInline(RecordInline):
+    model = models.Accessibility
+
+
+@admin.register(models.Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "location_type", "latitude", "longitude", "local_authority_code"]
+    list_filter = ["location_type"]
+    search_fields = ["name", "addresses__postal_code", "addresses__address_1"]
+    inlines = [AddressInline, AccessibilityInline, PhoneInline]
+
+
+@admin.register(models.ServiceAtLocation)
+class ServiceAtLocationAdmin(admin.ModelAdmin):
+    list_display = ["service", "location"]
+    list_select_related = ["service", "location"]
+    raw_id_fields = ["service", "location"]
+    search_fields = ["service__name", "location__name"]
+
+
+class TaxonomyTermInline(RecordInline):
+    model = models.TaxonomyTerm
+    fields = ["name", "term", "parent", "discontinued"]
+    raw_id_fields = ["parent"]
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Thousands of LGA terms: the inline shows top-level terms only.
+        return super().get_queryset(request).filter(depth=0)
+
+
+@admin.register(models.Taxonomy)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["name", "vocabulary", "version", "term_count"]
+    search_fields = ["name", "vocabulary"]
+    inlines = [TaxonomyTermInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(term_total=Count("terms"))
+
+    @admin.display(description="Terms", ordering="term_total")
+    def term_count(self, obj: models.Taxonomy) -> int:
+        return obj.term_total
+
+
+@admin.register(models.TaxonomyTerm)
+class TaxonomyTermAdmin(admin.ModelAdmin):
+    list_display = ["indented_name", "term", "taxonomy", "discontinued"]
+    list_filter = ["taxonomy", "discontinued", "depth"]
+    list_select_related = ["taxonomy"]
+    search_fields = ["name", "term", "alt_label"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["path", "depth"]
+
+    @admin.display(description="Name", ordering="path")
+    def indented_name(self, obj: models.TaxonomyTerm) -> str:
+        return "\u2003" * obj.depth + obj.name
+
+
+@admin.register(models.Attribute)
+class AttributeAdmin(admin.ModelAdmin):
+    list_display = ["link_entity", "link_id", "taxonomy_term", "link_type", "value"]
+    list_filter = ["link_entity"]
+    list_select_related = ["taxonomy_term"]
+    raw_id_fields = ["taxonomy_term"]
+    search_fields = ["link_id", "taxonomy_term__name"]
+
+
+@admin.register(models.Metadata)
+class MetadataAdmin(admin.ModelAdmin):
+    list_display = [
+        "last_action_date",
+        "last_action_type",
+        "resource_type",
+        "resource_id",
+        "field_name",
+        "updated_by",
+    ]
+    list_filter = ["last_action_type", "resource_type"]
+    search_fields = ["resource_id", "field_name", "updated_by"]
+    date_hierarchy = "last_action_date"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+for model in (
+    models.Address,
+    models.Accessibility,
+    models.Schedule,
+    models.ServiceArea,
+    models.CostOption,
+    models.Funding,
+    models.Contact,
+    models.Phone,
+    models.Language,
+    models.Url,
+    models.OrganizationIdentifier,
+):
+    admin.site.register(model, admin.ModelAdmin)

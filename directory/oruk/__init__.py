@@ -1,0 +1,51 @@
+"""The one mapping between directory records and ORUK 3.0 JSON (used by import, API and workflow)."""
+
+from .export import (
+    DocumentBuilder,
+    full_services,
+    iter_service_documents,
+    location_document,
+    organization_document,
+    organization_list_items,
+    service_at_location_document,
+    service_at_location_list_items,
+    service_document,
+    service_documents,
+    service_list_items,
+    taxonomy_document,
+    taxonomy_term_document,
+)
+from .load import (
+    ImportFailed,
+    ImportReport,
+    Problem,
+    detect_kind,
+    import_document,
+    import_documents,
+)
+from .schemas import OrukFilesUnavailable, example_documents, schema_errors
+
+__all__ = [
+    "DocumentBuilder",
+    "ImportFailed",
+    "ImportReport",
+    "OrukFilesUnavailable",
+    "Problem",
+    "detect_kind",
+    "example_documents",
+    "full_services",
+    "import_document",
+    "import_documents",
+    "iter_service_documents",
+    "location_document",
+    "organization_document",
+    "organization_list_items",
+    "schema_errors",
+    "service_at_location_document",
+    "service_at_location_list_items",
+    "service_document",
+    "service_documents",
+    "service_list_items",
+    "taxonomy_document",
+    "taxonomy_term_document",
+]

@@ -1,0 +1,226 @@
+"""Records -> ORUK 3.0 JSON, for the API, the export command and change requests alike.
+
+Rules (see README, "ORUK mapping"): no nulls and no empty values or arrays (left out); UUID ids;
+RFC 3339 UTC times; a reference to the enclosing record is implied by nesting and left out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import models as djm
+
+from directory import models as m
+
+from .shapes import (
+    ATTRIBUTE,
+    LOCATION,
+    ORGANIZATION,
+    SERVICE,
+    SERVICE_AT_LOCATION,
+    TAXONOMY,
+    TAXONOMY_TERM,
+    Shape,
+    to_json,
+)
+
+
+def prefetch_paths(shape: Shape, prefix: str = "", exclude: tuple[str, ...] = ()) -> list[str]:
+    """Every relation a full document of `shape` reads, for `prefetch_related`."""
+    paths: list[str] = []
+    for one in shape.one:
+        path = prefix + one.attr
+        paths.append(path)
+        paths += prefetch_paths(one.shape, path + "__", one.exclude)
+    for many in shape.many:
+        if many.key in exclude:
+            continue
+        path = prefix + many.accessor
+        paths.append(path)
+        paths += prefetch_paths(many.shape, path + "__")
+    return paths
+
+
+class DocumentBuilder:
+    """Builds documents for a batch of records, loading their attributes in one query."""
+
+    def __init__(self) -> None:
+        self._attributes: dict[Any, list[m.Attribute]] = defaultdict(list)
+        self._loaded: set[Any] = set()
+
+    def load_attributes(self, records: Iterable[djm.Model], shape: Shape) -> None:
+        ids: set[Any] = set()
+        for record in records:
+            self._collect_ids(record, shape, ids, ())
+        ids -= self._loaded
+        if not ids:
+            return
+        self._loaded |= ids
+        for attribute in (
+            m.Attribute.objects.filter(link_id__in=ids)
+            .select_related("taxonomy_term")
+            .order_by("id")
+        ):
+            self._attributes[(attribute.link_entity, attribute.link_id)].append(attribute)
+
+    def _collect_ids(self, record, shape: Shape, ids: set, exclude: tuple[str, ...]) -> None:
+        if shape.link_entity:
+            ids.add(record.pk)
+        for one in shape.one:
+            related = getattr(record, one.attr)
+            if related is not None:
+                self._collect_ids(related, one.shape, ids, one.exclude)
+        for many in shape.many:
+            if many.key not in exclude:
+                for child in getattr(record, many.accessor).all():
+                    self._collect_ids(child, many.shape, ids, ())
+
+    def document(
+        self,
+        record: djm.Model,
+        shape: Shape,
+        *,
+        basic: bool = False,
+        implied: str = "",
+        exclude: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """`basic`: own fields and nested objects only (list items); `implied`: the fk to the
+        enclosing record, left out."""
+        doc: dict[str, Any] = {"id": str(record.pk)}
+        for field in shape.fields:
+            if not field.exported or (implied and field.model_attr == implied + "_id"):
+                continue
+            value = to_json(field.kind, getattr(record, field.model_attr))
+            if value is not None:
+                doc[field.key] = value
+        for one in shape.one:
+            if one.attr == implied:
+                continue
+            related = getattr(record, one.attr)
+            if related is not None:
+                doc[one.key] = self.document(related, one.shape, basic=basic, exclude=one.exclude)
+        if basic:
+            return doc
+        for many in shape.many:
+            if many.key in exclude:
+                continue
+            children = [
+                self.document(child, many.shape, implied=many.fk)
+                for child in getattr(record, many.accessor).all()
+            ]
+            if children:
+                doc[many.key] = children
+        if shape.link_entity:
+            attributes = self._attributes.get((shape.link_entity, record.pk))
+            if attributes:
+                doc["attributes"] = [self.document(a, ATTRIBUTE) for a in attributes]
+        return doc
+
+
+def _with_prefetch(queryset: djm.QuerySet, shape: Shape) -> djm.QuerySet:
+    return queryset.prefetch_related(*prefetch_paths(shape))
+
+
+def service_documents(services: Iterable[m.Service]) -> list[dict[str, Any]]:
+    """Full `/services/{id}` documents for already-prefetched services (see `full_services`)."""
+    services = list(services)
+    builder = DocumentBuilder()
+    builder.load_attributes(services, SERVICE)
+    return [builder.document(service, SERVICE) for service in services]
+
+
+def full_services(queryset: djm.QuerySet | None = None) -> djm.QuerySet:
+    """Services with every relation a full document reads, prefetched."""
+    return _with_prefetch(queryset if queryset is not None else m.Service.objects.all(), SERVICE)
+
+
+def service_document(service: m.Service) -> dict[str, Any]:
+    return service_documents(full_services(m.Service.objects.filter(pk=service.pk)))[0]
+
+
+def service_list_items(services: Iterable[m.Service]) -> list[dict[str, Any]]:
+    """`/services` list items: the service's own fields and its organisation's."""
+    builder = DocumentBuilder()
+    return [builder.document(service, SERVICE, basic=True) for service in services]
+
+
+def iter_service_documents(
+    queryset: djm.QuerySet | None = None, *, batch_size: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Every service's full document, read in keyset batches: memory stays flat at any size."""
+    base = (queryset if queryset is not None else m.Service.objects.all()).order_by("pk")
+    last = None
+    while True:
+        batch_qs = base if last is None else base.filter(pk__gt=last)
+        batch = list(full_services(batch_qs[:batch_size]))
+        if not batch:
+            return
+        yield from service_documents(batch)
+        last = batch[-1].pk
+
+
+def organization_document(
+    organization: m.Organization, *, services: str = "basic"
+) -> dict[str, Any]:
+    """`/organizations/{id}`; `services` is "none", "basic" (ids and names) or "full"."""
+    organization = _with_prefetch(
+        m.Organization.objects.filter(pk=organization.pk), ORGANIZATION
+    ).get()
+    builder = DocumentBuilder()
+    builder.load_attributes([organization], ORGANIZATION)
+    doc = builder.document(organization, ORGANIZATION)
+    if services == "none":
+        return doc
+    related = m.Service.objects.filter(organization=organization).order_by("name", "pk")
+    if services == "full":
+        items = list(full_services(related))
+        builder.load_attributes(items, SERVICE)
+        doc["services"] = [
+            builder.document(service, SERVICE, implied="organization") for service in items
+        ]
+    else:
+        doc["services"] = [
+            builder.document(service, SERVICE, basic=True, implied="organization")
+            for service in related
+        ]
+    return doc
+
+
+def organization_list_items(organizations: Iterable[m.Organization]) -> list[dict[str, Any]]:
+    builder = DocumentBuilder()
+    return [builder.document(org, ORGANIZATION, basic=True) for org in organizations]
+
+
+def service_at_location_document(sal: m.ServiceAtLocation) -> dict[str, Any]:
+    sal = _with_prefetch(m.ServiceAtLocation.objects.filter(pk=sal.pk), SERVICE_AT_LOCATION).get()
+    builder = DocumentBuilder()
+    builder.load_attributes([sal], SERVICE_AT_LOCATION)
+    return builder.document(sal, SERVICE_AT_LOCATION)
+
+
+def service_at_location_list_items(
+    sals: Iterable[m.ServiceAtLocation],
+) -> list[dict[str, Any]]:
+    builder = DocumentBuilder()
+    return [builder.document(sal, SERVICE_AT_LOCATION, basic=True) for sal in sals]
+
+
+def location_document(location: m.Location) -> dict[str, Any]:
+    location = _with_prefetch(m.Location.objects.filter(pk=location.pk), LOCATION).get()
+    builder = DocumentBuilder()
+    builder.load_attributes([location], LOCATION)
+    return builder.document(location, LOCATION)
+
+
+def taxonomy_document(taxonomy: m.Taxonomy, *, with_terms: bool = True) -> dict[str, Any]:
+    builder = DocumentBuilder()
+    if not with_terms:
+        return builder.document(taxonomy, TAXONOMY, basic=True)
+    taxonomy = _with_prefetch(m.Taxonomy.objects.filter(pk=taxonomy.pk), TAXONOMY).get()
+    return builder.document(taxonomy, TAXONOMY)
+
+
+def taxonomy_term_document(term: m.TaxonomyTerm) -> dict[str, Any]:
+    return DocumentBuilder().document(term, TAXONOMY_TERM)

@@ -1,0 +1,408 @@
+"""ORUK 3.0 JSON -> records: validate everything first, then write it all in one transaction.
+
+A document is checked against its ORUK schema, converted through the shapes in `shapes.py` and
+`full_clean()`ed record by record; every problem is reported with the document's id and the JSON path.
+Nothing is written unless every document is valid (or `skip_invalid` leaves the invalid ones out).
+Loading is idempotent by id: a rerun updates the same rows and changes nothing that is equal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models as djm, transaction
+from django.utils import timezone
+
+from directory import models as m
+from directory.signals import touch_suspended
+
+from .schemas import schema_errors
+from .shapes import ATTRIBUTE, SHAPES, TO_MODEL, ConversionError, Many, One, Shape
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a document cannot be imported, located by document id and JSON path."""
+
+    record_id: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.record_id} at {self.path or '(document)'}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    documents: int = 0
+    imported: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # ("service", "created") -> n
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        parts = [f"{n} {kind} {action}" for (kind, action), n in sorted(self.counts.items())]
+        return ", ".join(parts) or "no changes"
+
+
+class ImportFailed(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        shown = "; ".join(str(problem) for problem in report.problems[:10])
+        super().__init__(f"{len(report.problems)} problems: {shown}")
+        self.report = report
+
+
+def detect_kind(doc: Any) -> str:
+    """Which ORUK object a document is, from the fields only that object has."""
+    if not isinstance(doc, dict):
+        return ""
+    keys = doc.keys()
+    if "status" in keys:
+        return "service"
+    if "location" in keys and "name" not in keys:
+        return "service_at_location"
+    if "location_type" in keys:
+        return "location"
+    if keys & {"organization_identifiers", "services", "website", "logo", "parent_organization_id"}:
+        return "organization"
+    if keys & {"taxonomy_terms", "version"}:
+        return "taxonomy"
+    if keys & {"parent_id", "term", "term_uri", "taxonomy", "taxonomy_id"}:
+        return "taxonomy_term"
+    if "name" in keys and "description" in keys:
+        return "organization"
+    return ""
+
+
+@dataclass
+class _Node:
+    record: djm.Model
+    shape: Shape
+    path: str
+    existing: bool
+    old: dict[str, Any]
+    ones: list[tuple[One, _Node]] = field(default_factory=list)
+    many: list[tuple[Many, list[_Node]]] = field(default_factory=list)
+    attributes: list[_Node] | None = None
+    services: list[_Node] = field(default_factory=list)  # organization documents only
+
+
+def _empty(model_field: djm.Field) -> Any:
+    return None if model_field.null else ""
+
+
+class _Loader:
+    def __init__(self, *, partial: bool, actor: str, known: set) -> None:
+        self.partial = partial
+        self.actor = actor
+        self.known = known  # ids built earlier in this import (not yet written on the first pass)
+        self.problems: list[Problem] = []
+        self.counts: Counter = Counter()
+        self.changes: list[m.Metadata] = []
+        self.record_id = ""
+
+    # --- building and checking ---------------------------------------------------------------
+
+    def build(
+        self,
+        doc: dict,
+        shape: Shape,
+        path: str = "",
+        implied: str = "",
+        preset: dict[str, Any] | None = None,
+    ) -> _Node | None:
+        """`implied`: the fk to the enclosing record (set by it, not read from `doc`); `preset`:
+        values the enclosing record decides (its id, the attribute link)."""
+        record_id = doc.get("id")
+        model = shape.model
+        try:
+            pk = TO_MODEL["ref"](record_id)
+        except ConversionError:
+            self._problem(path + "id", "must be a UUID")
+            return None
+        record = model.objects.filter(pk=pk).first()
+        existing = record is not None
+        if record is None:
+            record = model(pk=pk)
+        for attr, value in (preset or {}).items():
+            setattr(record, attr, value)
+        old = (
+            {f.model_attr: getattr(record, f.model_attr) for f in shape.fields} if existing else {}
+        )
+        node = _Node(record, shape, path, existing, old)
+        unchecked = {implied} if implied else set()
+
+        for spec in shape.fields:
+            if implied and spec.model_attr == implied + "_id":
+                continue
+            model_field = model._meta.get_field(spec.model_attr.removesuffix("_id"))
+            if spec.key not in doc:
+                if spec.exported and spec.kind != "datetime":
+                    setattr(record, spec.model_attr, _empty(model_field))
+                continue
+            try:
+                value = TO_MODEL[spec.kind](doc[spec.key])
+            except ConversionError as exc:
+                self._problem(path + spec.key, str(exc))
+                continue
+            setattr(record, spec.model_attr, value)
+            if spec.kind == "ref" and isinstance(model_field, djm.ForeignKey):
+                if value in self.known or not model_field.db_constraint:
+                    unchecked.add(model_field.name)
+
+        for one in shape.one:
+            if one.attr == implied or not isinstance(doc.get(one.key), dict):
+                continue
+            child = self.build(doc[one.key], one.shape, f"{path}{one.key}/")
+            if child is None:
+                continue
+            current = getattr(record, one.attr + "_id")
+            if current is not None and current != child.record.pk and one.key + "_id" in doc:
+                self._problem(
+                    path + one.key + "_id", f"does not match the id of the nested {one.key}"
+                )
+            setattr(record, one.attr + "_id", child.record.pk)
+            unchecked.add(one.attr)
+            node.ones.append((one, child))
+
+        for many in shape.many:
+            if many.key in doc:
+                items = doc[many.key] if isinstance(doc[many.key], list) else []
+            elif self.partial:
+                continue
+            else:
+                items = []
+            children = [
+                child
+                for i, item in enumerate(items)
+                if (
+                    child := self._build_child(
+                        item, many.shape, f"{path}{many.key}/{i}/", many.fk, pk
+                    )
+                )
+            ]
+            node.many.append((many, children))
+
+        if shape.link_entity and ("attributes" in doc or not self.partial):
+            items = doc.get("attributes") or []
+            node.attributes = []
+            for i, item in enumerate(items):
+                link = {"link_entity": shape.link_entity, "link_id": pk}
+                child = self.build(item, ATTRIBUTE, f"{path}attributes/{i}/", preset=link)
+                if child is None:
+                    continue
+                if child.record.taxonomy_term_id is None:
+                    self._problem(
+                        f"{path}attributes/{i}",
+                        "needs a taxonomy_term (or a taxonomy_term_id we hold)",
+                    )
+                node.attributes.append(child)
+
+        if shape.name == "service":
+            record.last_modified = record.last_modified or timezone.now()
+            if "last_modified" not in doc:
+                record.last_modified = timezone.now()
+
+        self._check(record, shape, path, unchecked)
+        self.known.add(pk)
+        return node
+
+    def _build_child(self, item: Any, shape: Shape, path: str, fk: str, parent_pk) -> _Node | None:
+        if not isinstance(item, dict):
+            self._problem(path.rstrip("/"), "must be an object")
+            return None
+        return self.build(item, shape, path, implied=fk, preset={fk + "_id": parent_pk})
+
+    def _check(self, record: djm.Model, shape: Shape, path: str, unchecked: set[str]) -> None:
+        try:
+            record.full_clean(exclude=unchecked, validate_unique=True)
+        except ValidationError as exc:
+            keys = {f.model_attr.removesuffix("_id"): f.key for f in shape.fields}
+            for name, messages in exc.message_dict.items():
+                where = path + keys.get(name, name) if name != "__all__" else path.rstrip("/")
+                for message in messages:
+                    self._problem(where, message)
+
+    def _problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.record_id, path, message))
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def save(self, node: _Node) -> None:
+        for one, child in node.ones:
+            self.save(child)
+        record = node.record
+        changed = [a for a, old in node.old.items() if getattr(record, a) != old]
+        if not node.existing or changed:
+            if isinstance(record, m.Service):
+                record.save(touch=False)
+            else:
+                record.save()
+            self._log(node, changed)
+        else:
+            self.counts[(node.shape.name, "unchanged")] += 1
+        for many, children in node.many:
+            for child in children:
+                self.save(child)
+            self._delete_others(
+                many.shape,
+                many.shape.model.objects.filter(**{many.fk: record.pk}),
+                {c.record.pk for c in children},
+            )
+        if node.attributes is not None:
+            for child in node.attributes:
+                self.save(child)
+            self._delete_others(
+                ATTRIBUTE,
+                m.Attribute.objects.for_record(node.shape.link_entity, record.pk),
+                {c.record.pk for c in node.attributes},
+            )
+        for service in node.services:
+            self.save(service)
+
+    def _delete_others(self, shape: Shape, queryset: djm.QuerySet, keep: set) -> None:
+        stale = list(queryset.exclude(pk__in=keep).values_list("pk", flat=True))
+        if not stale:
+            return
+        shape.model.objects.filter(pk__in=stale).delete()
+        now = timezone.now()
+        self.counts[(shape.name, "deleted")] += len(stale)
+        self.changes += [
+            m.Metadata(
+                resource_id=pk,
+                resource_type=shape.name,
+                last_action_date=now,
+                last_action_type=m.ActionType.DELETE,
+                updated_by=self.actor,
+            )
+            for pk in stale
+        ]
+
+    def _log(self, node: _Node, changed: list[str]) -> None:
+        now = timezone.now()
+        common = {
+            "resource_id": node.record.pk,
+            "resource_type": node.shape.name,
+            "last_action_date": now,
+            "updated_by": self.actor,
+        }
+        if not node.existing:
+            self.counts[(node.shape.name, "created")] += 1
+            self.changes.append(m.Metadata(**common, last_action_type=m.ActionType.CREATE))
+            return
+        self.counts[(node.shape.name, "updated")] += 1
+        self.changes += [
+            m.Metadata(
+                **common,
+                last_action_type=m.ActionType.UPDATE,
+                field_name=attr,
+                previous_value=_text(node.old[attr]),
+                replacement_value=_text(getattr(node.record, attr)),
+            )
+            for attr in changed
+        ]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _build_document(loader: _Loader, doc: Any, kind: str | None) -> _Node | None:
+    loader.record_id = str(doc.get("id", "?")) if isinstance(doc, dict) else "?"
+    kind = kind or detect_kind(doc)
+    if kind not in SHAPES:
+        loader._problem("", "is not an ORUK service, organization, location, taxonomy or term")
+        return None
+    shape = SHAPES[kind]
+    found = schema_errors(shape.schema_file, doc)
+    if kind == "organization" and isinstance(doc.get("services"), list):
+        for i, service in enumerate(doc["services"]):
+            found += [
+                (f"services/{i}/{p}".rstrip("/"), e)
+                for p, e in schema_errors("service.json", service)
+            ]
+    if found:
+        for path, message in found:
+            loader._problem(path, message)
+        return None
+    node = loader.build(doc, shape)
+    if node is not None and kind == "organization":
+        for i, service in enumerate(doc.get("services") or []):
+            child = loader._build_child(
+                service, SHAPES["service"], f"services/{i}/", "organization", node.record.pk
+            )
+            if child is not None:
+                node.services.append(child)
+    return node
+
+
+def import_documents(
+    documents: Callable[[], Iterable[Any]],
+    *,
+    kind: str | None = None,
+    partial: bool = False,
+    skip_invalid: bool = False,
+    actor: str = "import",
+    progress: Callable[[Iterator], Iterator] | None = None,
+) -> ImportReport:
+    """Import ORUK documents, all or nothing.
+
+    `documents` is called twice (check, then write), so a source is streamed, never held whole.
+    `partial`: documents are list items, so arrays they leave out are kept, not emptied.
+    Raises ImportFailed (nothing written) when any document is invalid, unless `skip_invalid`.
+    """
+    report = ImportReport()
+    invalid: set[int] = set()
+    checker = _Loader(partial=partial, actor=actor, known=set())
+    with touch_suspended():
+        for index, doc in enumerate(documents()):
+            report.documents += 1
+            before = len(checker.problems)
+            _build_document(checker, doc, kind)
+            if len(checker.problems) > before:
+                invalid.add(index)
+    report.problems = checker.problems
+    report.skipped = len(invalid)
+    if invalid and not skip_invalid:
+        raise ImportFailed(report)
+
+    writer = _Loader(partial=partial, actor=actor, known=set())
+    stream = enumerate(documents())
+    if progress is not None:
+        stream = progress(stream)
+    try:
+        with transaction.atomic(), touch_suspended():
+            for index, doc in stream:
+                if index in invalid:
+                    continue
+                node = _build_document(writer, doc, kind)
+                if writer.problems or node is None:
+                    raise ImportFailed(report)
+                writer.save(node)
+                report.imported += 1
+            m.Metadata.objects.bulk_create(writer.changes, batch_size=1000)
+    except (DatabaseError, ValidationError) as exc:
+        # Conflicts only the database sees (the same identifier in two documents, say).
+        report.problems.append(Problem(writer.record_id, "", f"could not be saved: {exc}"))
+        raise ImportFailed(report) from exc
+    except ImportFailed:
+        report.problems += writer.problems
+        raise
+    report.counts = writer.counts
+    return report
+
+
+def import_document(doc: dict, *, kind: str | None = None, actor: str = "import") -> ImportReport:
+    """Import one document (all or nothing); raises ImportFailed with every problem."""
+    return import_documents(lambda: [doc], kind=kind, actor=actor)

@@ -1,0 +1,137 @@
+"""Where ORUK documents come from: files (JSON page, array, single document, ndjson) or a live API."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+USER_AGENT = "directory-portal-importer/1.0 (+ORUK 3.0)"
+
+
+class SourceError(Exception):
+    """The source cannot be read at all (missing file, broken JSON, unreachable API)."""
+
+
+def is_url(source: str) -> bool:
+    return urllib.parse.urlparse(source).scheme in ("http", "https")
+
+
+def _documents_in(value: Any) -> tuple[list[Any], bool]:
+    """The documents a parsed JSON value holds, and whether they are list items (partial)."""
+    if isinstance(value, list):
+        return value, False
+    if isinstance(value, dict) and isinstance(value.get("contents"), list):
+        return value["contents"], True
+    return [value], False
+
+
+def read_file(path: Path) -> tuple[Callable[[], Iterator[Any]], bool]:
+    """A re-iterable stream of the documents in `path`, and whether they are list items.
+
+    ndjson files are streamed line by line; a JSON file (page, array, single document) is parsed whole.
+    """
+    if not path.is_file():
+        raise SourceError(f"There is no file at {path}")
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    try:
+        value = json.loads(path.read_bytes()) if _looks_like_single_json(path, head) else None
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path} is not valid JSON: {exc}") from exc
+    if value is not None:
+        documents, partial = _documents_in(value)
+        return (lambda: iter(documents)), partial
+    return (lambda: _ndjson_lines(path)), False
+
+
+def _looks_like_single_json(path: Path, head: bytes) -> bool:
+    text = head.lstrip()
+    if text.startswith(b"["):
+        return True
+    if path.suffix.lower() in (".ndjson", ".jsonl"):
+        return False
+    try:
+        json.loads(path.read_bytes())
+    except json.JSONDecodeError as exc:
+        return exc.msg != "Extra data"  # "Extra data": a second object follows, so ndjson
+    return True
+
+
+def _ndjson_lines(path: Path) -> Iterator[Any]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SourceError(f"{path} line {number} is not valid JSON: {exc}") from exc
+
+
+def _get_json(url: str, timeout: float) -> Any:
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise SourceError(f"{url} answered {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise SourceError(f"Could not reach {url}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{url} did not return JSON: {exc}") from exc
+
+
+def harvest_api(
+    base_url: str,
+    *,
+    per_page: int = 100,
+    timeout: float = 30,
+    progress: Callable[[int], None] | None = None,
+) -> IO[str]:
+    """Walk `/services?page=N` of an ORUK 3.0 API and fetch every full `/services/{id}`.
+
+    The documents are spooled to a temporary ndjson file (returned, open, at position 0), so that the
+    import can read them twice without fetching twice and without holding them in memory.
+    """
+    base = base_url.rstrip("/") + "/"
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (handed to the caller)
+    page = 1
+    while True:
+        query = urllib.parse.urlencode({"page": page, "per_page": per_page})
+        listing = _get_json(f"{base}services?{query}", timeout)
+        items = listing.get("contents") if isinstance(listing, dict) else None
+        if not isinstance(items, list):
+            raise SourceError(f"{base}services?{query} is not an ORUK list page (no contents)")
+        for item in items:
+            service_id = urllib.parse.quote(str(item.get("id", "")))
+            spool.write(json.dumps(_get_json(f"{base}services/{service_id}", timeout)) + "\n")
+            if progress:
+                progress(1)
+        total_pages = listing.get("total_pages")
+        if (
+            not items
+            or listing.get("last_page") is True
+            or (isinstance(total_pages, int) and page >= total_pages)
+        ):
+            break
+        page += 1
+    spool.seek(0)
+    return spool
+
+
+def spool_reader(spool: IO[str]) -> Callable[[], Iterator[Any]]:
+    def documents() -> Iterator[Any]:
+        spool.seek(0)
+        for line in spool:
+            if line.strip():
+                yield json.loads(line)
+
+    return documents
