@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_q",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_linear_migrations",
     "core",
     "directory",
     "accounts",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from directory.validators import validate_country_code
 
@@ -71,6 +72,28 @@ class Address(RecordModel):
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.address_1, self.city, self.postal_code) if p)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Save, then give the location coordinates from this postcode if it has none."""
+        super().save(*args, **kwargs)
+        location = self.location
+        if location.latitude is not None:
+            return
+        # Imported here, as in `clean`: geo loads pyproj, which most requests never need.
+        from directory.geo import fill_location_coordinates
+
+        if not fill_location_coordinates(location):
+            return
+        fields = ("latitude", "longitude", "local_authority_code")
+        # Writing only these fields cannot overwrite other edits made to the location since it
+        # was read, and the null check leaves alone coordinates that someone set meanwhile.
+        updated = Location.objects.filter(pk=location.pk, latitude__isnull=True).update(
+            updated_at=timezone.now(), **{field: getattr(location, field) for field in fields}
+        )
+        if not updated:
+            location.refresh_from_db(fields=fields)
+
+    save.alters_data = True
 
     def clean(self) -> None:
         if self.country == "GB" and self.postal_code:

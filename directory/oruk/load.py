@@ -121,9 +121,11 @@ class _Loader:
         path: str = "",
         implied: str = "",
         preset: dict[str, Any] | None = None,
+        exclude: tuple[str, ...] = (),
     ) -> _Node | None:
         """`implied`: the fk to the enclosing record (set by it, not read from `doc`); `preset`:
-        values the enclosing record decides (its id, the attribute link)."""
+        values the enclosing record decides (its id, the attribute link); `exclude`: arrays this
+        view of the record leaves out (a service nested in its own location pairing)."""
         record_id = doc.get("id")
         model = shape.model
         try:
@@ -164,7 +166,7 @@ class _Loader:
         for one in shape.one:
             if one.attr == implied or not isinstance(doc.get(one.key), dict):
                 continue
-            child = self.build(doc[one.key], one.shape, f"{path}{one.key}/")
+            child = self.build(doc[one.key], one.shape, f"{path}{one.key}/", exclude=one.exclude)
             if child is None:
                 continue
             current = getattr(record, one.attr + "_id")
@@ -177,6 +179,8 @@ class _Loader:
             node.ones.append((one, child))
 
         for many in shape.many:
+            if many.key in exclude:
+                continue
             if many.key in doc:
                 items = doc[many.key] if isinstance(doc[many.key], list) else []
             elif self.partial:
