@@ -17,7 +17,7 @@ class Taxonomy(RecordModel):
     description = models.TextField()
     uri = models.URLField(max_length=500, blank=True)
     version = models.CharField(max_length=50, blank=True)
-    # Our stable key for a vocabulary (the ORUK CURIE prefix, e.g. esdServiceTypes), used by loaders.
+    # Our stable key for a vocabulary (the ORUK CURIE prefix, e.g. esdServiceTypes) for loaders.
     vocabulary = models.SlugField(max_length=100, blank=True)
 
     class Meta(RecordModel.Meta):
@@ -133,7 +133,7 @@ class TaxonomyTerm(RecordModel):
 
     @classmethod
     def rebuild_paths(cls, terms: Iterable[TaxonomyTerm] | None = None) -> int:
-        """Recompute path and depth for many terms at once (after bulk loads); returns rows changed."""
+        """Recompute path and depth of many terms (after bulk loads); returns the rows changed."""
         rows = list(terms if terms is not None else cls.objects.only("id", "parent_id", "path"))
         by_id = {t.id: t for t in rows}
         known_parent_paths = dict(

@@ -1,4 +1,4 @@
-"""The one mapping between directory records and ORUK 3.0 JSON (used by import, API and workflow)."""
+"""The one mapping between directory records and ORUK 3.0 JSON (import, API, workflow alike)."""
 
 from .export import (
     DocumentBuilder,

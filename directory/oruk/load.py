@@ -1,7 +1,8 @@
 """ORUK 3.0 JSON -> records: validate everything first, then write it all in one transaction.
 
-A document is checked against its ORUK schema, converted through the shapes in `shapes.py` and
-`full_clean()`ed record by record; every problem is reported with the document's id and the JSON path.
+A document is checked against its ORUK schema, converted through the shapes in `shapes.py`
+and `full_clean()`ed record by record; every problem is reported with the document's id and the
+JSON path.
 Nothing is written unless every document is valid (or `skip_invalid` leaves the invalid ones out).
 Loading is idempotent by id: a rerun updates the same rows and changes nothing that is equal.
 """
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models as djm, transaction
+from django.db import DatabaseError, transaction
+from django.db import models as djm
 from django.utils import timezone
 
 from directory import models as m
@@ -159,9 +161,11 @@ class _Loader:
                 self._problem(path + spec.key, str(exc))
                 continue
             setattr(record, spec.model_attr, value)
-            if spec.kind == "ref" and isinstance(model_field, djm.ForeignKey):
-                if value in self.known or not model_field.db_constraint:
-                    unchecked.add(model_field.name)
+            # A reference to a record built earlier in this import cannot be looked up yet.
+            if isinstance(model_field, djm.ForeignKey) and (
+                value in self.known or not model_field.db_constraint
+            ):
+                unchecked.add(model_field.name)
 
         for one in shape.one:
             if one.attr == implied or not isinstance(doc.get(one.key), dict):
@@ -244,7 +248,7 @@ class _Loader:
     # --- writing -----------------------------------------------------------------------------
 
     def save(self, node: _Node) -> None:
-        for one, child in node.ones:
+        for _one, child in node.ones:
             self.save(child)
         record = node.record
         changed = [a for a, old in node.old.items() if getattr(record, a) != old]

@@ -1,7 +1,7 @@
 """Finding and applying the ORUK 3.0 JSON schemas (the contract every document must meet).
 
-The schema and example files stay in `../shared/oruk/v3` (setting `ORUK_SCHEMA_DIR`). Where that folder
-is absent they are fetched once from the published specification into `ORUK_CACHE_DIR`.
+The schema and example files stay in `../shared/oruk/v3` (setting `ORUK_SCHEMA_DIR`). Where that
+folder is absent they are fetched once from the published specification into `ORUK_CACHE_DIR`.
 """
 
 from __future__ import annotations
@@ -21,20 +21,49 @@ from referencing.jsonschema import DRAFT202012
 logger = logging.getLogger(__name__)
 
 SCHEMA_BASE_URI = "https://openreferraluk.org/specifications/3.0/schema/"
-SCHEMA_FILES = (
-    "accessibility.json address.json api_details.json attribute.json contact.json cost_option.json "
-    "empy_list_response.json funding.json language.json location.json open_api.json "
-    "organization.json organization_identifier.json organization_list.json "
-    "organization_package.json phone.json schedule.json service.json service_area.json "
-    "service_at_location.json service_at_location_list.json service_at_location_package.json "
-    "service_list.json service_package.json service_with_definitions.json taxonomy.json "
-    "taxonomy_list.json taxonomy_term.json taxonomy_term_list.json"
-).split()
-PUBLISHED_EXAMPLE_FILES = (
-    "organization_full.json organization_list.json service_at_location_full.json "
-    "service_at_location_list.json service_full.json service_list.json taxonomy.json "
-    "taxonomy_list.json taxonomy_term.json taxonomy_term_list.json"
-).split()
+SCHEMA_FILES = [
+    "accessibility.json",
+    "address.json",
+    "api_details.json",
+    "attribute.json",
+    "contact.json",
+    "cost_option.json",
+    "empy_list_response.json",
+    "funding.json",
+    "language.json",
+    "location.json",
+    "open_api.json",
+    "organization.json",
+    "organization_identifier.json",
+    "organization_list.json",
+    "organization_package.json",
+    "phone.json",
+    "schedule.json",
+    "service.json",
+    "service_area.json",
+    "service_at_location.json",
+    "service_at_location_list.json",
+    "service_at_location_package.json",
+    "service_list.json",
+    "service_package.json",
+    "service_with_definitions.json",
+    "taxonomy.json",
+    "taxonomy_list.json",
+    "taxonomy_term.json",
+    "taxonomy_term_list.json",
+]
+PUBLISHED_EXAMPLE_FILES = [
+    "organization_full.json",
+    "organization_list.json",
+    "service_at_location_full.json",
+    "service_at_location_list.json",
+    "service_full.json",
+    "service_list.json",
+    "taxonomy.json",
+    "taxonomy_list.json",
+    "taxonomy_term.json",
+    "taxonomy_term_list.json",
+]
 
 
 class OrukFilesUnavailable(RuntimeError):
@@ -43,7 +72,7 @@ class OrukFilesUnavailable(RuntimeError):
 
 def _fetch(url: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (fixed https base)
+    with urllib.request.urlopen(url, timeout=20) as response:
         data = response.read()
     json.loads(data)  # refuse to cache anything that is not JSON
     target.write_bytes(data)

@@ -183,7 +183,7 @@ def to_json(kind: str, value: Any) -> Any:
 # --- the shapes -------------------------------------------------------------------------------
 
 
-def F(key: str, kind: str = "str", attr: str = "", *, exported: bool = True) -> Field:  # noqa: N802
+def F(key: str, kind: str = "str", attr: str = "", *, exported: bool = True) -> Field:
     return Field(key, kind, attr, exported)
 
 

@@ -1,4 +1,4 @@
-"""Where ORUK documents come from: files (JSON page, array, single document, ndjson) or a live API."""
+"""Where ORUK documents come from: files (JSON page, array, one document, ndjson) or a live API."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _documents_in(value: Any) -> tuple[list[Any], bool]:
 def read_file(path: Path) -> tuple[Callable[[], Iterator[Any]], bool]:
     """A re-iterable stream of the documents in `path`, and whether they are list items.
 
-    ndjson files are streamed line by line; a JSON file (page, array, single document) is parsed whole.
+    ndjson is streamed line by line; a JSON file (page, array, one document) is parsed whole.
     """
     if not path.is_file():
         raise SourceError(f"There is no file at {path}")
@@ -79,7 +79,7 @@ def _get_json(url: str, timeout: float) -> Any:
         url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.load(response)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url} answered {exc.code} {exc.reason}") from exc
@@ -98,8 +98,8 @@ def harvest_api(
 ) -> IO[str]:
     """Walk `/services?page=N` of an ORUK 3.0 API and fetch every full `/services/{id}`.
 
-    The documents are spooled to a temporary ndjson file (returned, open, at position 0), so that the
-    import can read them twice without fetching twice and without holding them in memory.
+    The documents are spooled to a temporary ndjson file (returned, open, at position 0), so that
+    the import can read them twice without fetching twice and without holding them in memory.
     """
     base = base_url.rstrip("/") + "/"
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (handed to the caller)

@@ -20,7 +20,9 @@ PROBE = (
 
 
 def run_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")
+    }
     return subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,

@@ -206,7 +206,7 @@ class _FakeOrukApi(http.server.BaseHTTPRequestHandler):
     documents: dict[str, dict] = {}
     per_page_seen: list[str] = []
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         from urllib.parse import parse_qs, urlparse
 
         url = urlparse(self.path)
@@ -254,7 +254,7 @@ def fake_api():
 
 @pytest.mark.django_db
 def test_import_walks_every_page_of_an_oruk_api(fake_api, service_doc):
-    server, base_url = fake_api
+    _, base_url = fake_api
     docs = [service_doc(str(n)) for n in range(5)]
     _FakeOrukApi.documents = {d["id"]: d for d in docs}
     call_command("import_oruk", base_url, "--per-page", "2")

@@ -1,7 +1,7 @@
-"""The one ORUK mapping: every published example imports and exports back equal, and validates.
+"""The one ORUK mapping: every published example imports, exports back equal and validates.
 
-Documented normalisation (README, "ORUK mapping"): nested arrays come back ordered by id; a top-level
-service gains `organization_id` and a top-level service_at_location gains `service_id` and
+Documented normalisation (README, "ORUK mapping"): nested arrays come back ordered by id; a
+top-level service gains `organization_id` and a top-level service_at_location gains `service_id` and
 `location_id` (ORUK's tabular form requires them); times come back as HH:MM:SS.
 """
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from config.env import env_str
 
 DEMO_ADMIN_EMAIL = "admin@demo.example"
-DEFAULT_DEMO_PASSWORD = "demo-directory-2026"  # noqa: S105 (demo only; refused when DEBUG is off)
+DEFAULT_DEMO_PASSWORD = "demo-directory-2026"
 
 
 class Command(BaseCommand):
@@ -31,5 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nDemo portal ready.\n"
             f"  Sign in at {settings.PORTAL_BASE_URL}/admin/\n"
-            f"  as {DEMO_ADMIN_EMAIL} with the password {password!r} (set DEMO_PASSWORD to change it)\n"
+            f"  as {DEMO_ADMIN_EMAIL} with the password {password!r}"
+            " (set DEMO_PASSWORD to change it)\n"
         )

@@ -22,9 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, format: str, output: str | None, batch_size: int, **options) -> None:
-        target = Path(output).open("w", encoding="utf-8") if output else nullcontext(None)
         count = 0
-        with target as handle:
+        with Path(output).open("w", encoding="utf-8") if output else nullcontext() as handle:
             # OutputWrapper adds a newline per write unless told not to; a file does not.
             out = handle or _Unterminated(self.stdout)
             if format == "json":
