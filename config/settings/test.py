@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import Q_CLUSTER  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import Q_CLUSTER
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

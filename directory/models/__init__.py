@@ -4,6 +4,7 @@ from .attribute import Attribute, AttributeQuerySet, LinkEntity
 from .base import RecordModel
 from .location import Accessibility, Address, Location, LocationType
 from .metadata import ActionType, Metadata
+from .needs import Circumstance, Need
 from .organization import Organization, OrganizationIdentifier
 from .service import (
     Contact,
@@ -29,6 +30,7 @@ __all__ = [
     "Address",
     "Attribute",
     "AttributeQuerySet",
+    "Circumstance",
     "Contact",
     "CostOption",
     "Frequency",
@@ -38,6 +40,7 @@ __all__ = [
     "Location",
     "LocationType",
     "Metadata",
+    "Need",
     "Organization",
     "OrganizationIdentifier",
     "Phone",

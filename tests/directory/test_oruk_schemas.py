@@ -1,4 +1,4 @@
-"""Where the ORUK schemas come from: ORUK_SCHEMA_DIR, else a cache fetched from the published spec."""
+"""Where the ORUK schemas come from: ORUK_SCHEMA_DIR, else a cache fetched from the spec."""
 
 from __future__ import annotations
 
@@ -62,5 +62,5 @@ def test_with_neither_the_error_names_both_places(settings, tmp_path, fresh_cach
     settings.ORUK_SCHEMA_DIR = tmp_path / "absent"
     settings.ORUK_CACHE_DIR = tmp_path / "cache"
     settings.ORUK_SPEC_BASE_URL = "http://127.0.0.1:9/nothing/"
-    with pytest.raises(schemas.OrukFilesUnavailable, match="absent.*could not be fetched"):
+    with pytest.raises(schemas.OrukFilesUnavailable, match=r"absent.*could not be fetched"):
         schemas.spec_dir()
