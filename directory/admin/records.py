@@ -6,6 +6,8 @@ from django.http import HttpRequest
 
 from directory import models
 
+from .needs import MappingAutocompleteMixin
+
 
 class RecordInline(admin.TabularInline):
     extra = 0
@@ -153,7 +155,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TaxonomyTerm)
-class TaxonomyTermAdmin(admin.ModelAdmin):
+class TaxonomyTermAdmin(MappingAutocompleteMixin, admin.ModelAdmin):
     list_display = ["indented_name", "term", "taxonomy", "discontinued"]
     list_filter = ["taxonomy", "discontinued", "depth"]
     list_select_related = ["taxonomy"]
