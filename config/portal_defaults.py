@@ -9,3 +9,10 @@ ORUK_PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/
 # Addresses written without a country are in the UK.
 PORTAL_DEFAULT_COUNTRY = "GB"
 PORTAL_DEFAULT_STATE_PROVINCE = "England"
+# The ORUK API's page sizes (README, "The ORUK 3.0 API").
+PORTAL_API_PER_PAGE = 50
+PORTAL_API_MAX_PER_PAGE = 1000
+PORTAL_API_PER_PAGE_MINIMAL = 1000
+PORTAL_API_MAX_PER_PAGE_MINIMAL = 10000
+# How long clients and caches may reuse an API answer before asking again (seconds).
+PORTAL_API_MAX_AGE = 300

@@ -1,4 +1,5 @@
-"""Keeps `Service.last_modified` moving when anything nested in its ORUK document changes."""
+"""Keeps `Service.last_modified` moving when anything nested in its ORUK document changes, and
+offers the hooks higher apps use to react to record changes (directory imports no higher app)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,30 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from directory import models as m
 
-_suspended: ContextVar[bool] = ContextVar("touch_suspended", default=False)
+_bulk: ContextVar[bool] = ContextVar("bulk_writing", default=False)
+
+# Sent once an import has committed, with `service_ids`: per-record reactions were off meanwhile.
+services_imported = Signal()
 
 
 @contextlib.contextmanager
-def touch_suspended() -> Iterator[None]:
-    """Bulk writers (imports) that set `last_modified` themselves switch the signals off."""
-    token = _suspended.set(True)
+def bulk_writing() -> Iterator[None]:
+    """Bulk writers (imports) set `last_modified` themselves and announce their changes when done,
+    so per-record reactions (these signals, and higher apps' receivers) stand aside meanwhile."""
+    token = _bulk.set(True)
     try:
         yield
     finally:
-        _suspended.reset(token)
+        _bulk.reset(token)
+
+
+def is_bulk_writing() -> bool:
+    return _bulk.get()
 
 
 def _service_ids(instance) -> set:
@@ -72,7 +82,7 @@ TRACKED = (
 
 
 def touch_services(sender, instance, **kwargs) -> None:
-    if _suspended.get() or kwargs.get("raw"):
+    if is_bulk_writing() or kwargs.get("raw"):
         return
     ids = _service_ids(instance)
     if ids:

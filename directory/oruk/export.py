@@ -65,6 +65,10 @@ class DocumentBuilder:
         ):
             self._attributes[(attribute.link_entity, attribute.link_id)].append(attribute)
 
+    def attributes_of(self, link_entity: str, pk: Any) -> list[m.Attribute]:
+        """The attributes `load_attributes` found for one record."""
+        return self._attributes.get((link_entity, pk), [])
+
     def _collect_ids(self, record, shape: Shape, ids: set, exclude: tuple[str, ...]) -> None:
         if shape.link_entity:
             ids.add(record.pk)

@@ -21,7 +21,7 @@ from django.db import models as djm
 from django.utils import timezone
 
 from directory import models as m
-from directory.signals import touch_suspended
+from directory.signals import bulk_writing, services_imported
 
 from .schemas import schema_errors
 from .shapes import ATTRIBUTE, SHAPES, TO_MODEL, ConversionError, Many, One, Shape
@@ -113,6 +113,7 @@ class _Loader:
         self.counts: Counter = Counter()
         self.changes: list[m.Metadata] = []
         self.record_id = ""
+        self.service_ids: set = set()
 
     # --- building and checking ---------------------------------------------------------------
 
@@ -251,6 +252,8 @@ class _Loader:
         for _one, child in node.ones:
             self.save(child)
         record = node.record
+        if isinstance(record, m.Service):
+            self.service_ids.add(record.pk)
         changed = [a for a, old in node.old.items() if getattr(record, a) != old]
         if not node.existing or changed:
             if isinstance(record, m.Service):
@@ -373,7 +376,7 @@ def import_documents(
     report = ImportReport()
     invalid: set[int] = set()
     checker = _Loader(partial=partial, actor=actor, known=set())
-    with touch_suspended():
+    with bulk_writing():
         for index, doc in enumerate(documents()):
             report.documents += 1
             before = len(checker.problems)
@@ -390,7 +393,7 @@ def import_documents(
     if progress is not None:
         stream = progress(stream)
     try:
-        with transaction.atomic(), touch_suspended():
+        with transaction.atomic(), bulk_writing():
             for index, doc in stream:
                 if index in invalid:
                     continue
@@ -408,6 +411,8 @@ def import_documents(
         report.problems += writer.problems
         raise
     report.counts = writer.counts
+    if writer.service_ids:
+        services_imported.send(sender=ImportReport, service_ids=sorted(writer.service_ids))
     return report
 
 

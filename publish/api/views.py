@@ -1,0 +1,400 @@
+"""The ORUK 3.0 API: read-only views over published snapshots (services) and live taxonomies.
+
+Each view checks its parameters (unknown or malformed ones get a 400 naming them), narrows the
+feed's snapshots, and answers with stored JSON text, so a page is a few queries at any size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import reverse
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.utils import extend_schema_view
+from rest_framework.views import APIView
+
+from directory import oruk
+from directory.models import Taxonomy, TaxonomyTerm
+from publish.models import (
+    Feed,
+    FeedState,
+    PublishedOrganization,
+    PublishedService,
+    PublishedServiceAtLocation,
+)
+
+from . import openapi as doc
+from .errors import ApiError, BadParameter, NotFound, errors_from_form
+from .filters import (
+    OrganizationFilter,
+    ServiceFilter,
+    TaxonomyFilter,
+    TaxonomyTermFilter,
+    points_within,
+)
+from .pagination import JSON, ndjson_response, page_response, stream_field, texts_in_order
+from .params import PAGE_PARAMS, StrictBooleanField, check_known, page_params
+
+SERVICE_FILTERS = set(ServiceFilter.base_filters)
+
+
+class OrukView(APIView):
+    """Base: open access, parameter checks, conditional GET, JSON errors."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    allowed_params: set[str] = set()
+    throttle_classes: list = []
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ApiError):
+            return exc.response()
+        return super().handle_exception(exc)
+
+    def get(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        check_known(request.GET, self.allowed_params)
+        self.feed = self.get_feed(kwargs.pop("feed", None))
+        state = FeedState.objects.filter(pk=1).values_list("version", "changed_at").first()
+        version, changed_at = state or (0, None)
+        etag = quote_etag(
+            hashlib.sha1(
+                f"{version}:{self.feed.pk}:{self.feed.updated_at}:{self.version_tag()}:"
+                f"{request.get_full_path()}".encode()
+            ).hexdigest()[:32]
+        )
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            response = self.answer(request, **kwargs)
+        response["ETag"] = etag
+        if changed_at is not None:
+            response["Last-Modified"] = http_date(changed_at.timestamp())
+        response["Cache-Control"] = f"public, max-age={settings.PORTAL_API_MAX_AGE}"
+        return response
+
+    def get_feed(self, slug: str | None) -> Feed:
+        feeds = Feed.objects.filter(is_active=True)
+        feed = feeds.filter(slug=slug).first() if slug else feeds.filter(is_default=True).first()
+        if feed is None:
+            raise NotFound(f"There is no feed called {slug}" if slug else "No default feed is set")
+        return feed
+
+    def version_tag(self) -> str:
+        """Anything besides the feed version that changes the answer (taxonomy edits)."""
+        return ""
+
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        raise NotImplementedError
+
+    def published(self) -> models.QuerySet[PublishedService]:
+        return PublishedService.objects.for_feed(self.feed)
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise BadParameter(f"id must be a UUID, not {value!r}", parameter="id") from exc
+
+
+def _one(queryset: models.QuerySet, pk: str, field: str, what: str) -> HttpResponse:
+    text = queryset.filter(pk=_uuid(pk, what)).values_list(field, flat=True).first()
+    if text is None:
+        raise NotFound(f"There is no published {what} with id {pk}")
+    return HttpResponse(text, content_type=JSON)
+
+
+def _list(queryset, params: dict, field: str) -> HttpResponse:
+    if params["format"] == "ndjson":
+        return ndjson_response(stream_field(queryset, field))
+    return page_response(
+        queryset,
+        page=params["page"],
+        per_page=params["per_page"],
+        item=texts_in_order(queryset.model, field),
+    )
+
+
+def _filtered(filterset) -> models.QuerySet:
+    if not filterset.is_valid():
+        raise errors_from_form(filterset.errors)
+    return filterset
+
+
+def _boolean(request: HttpRequest, name: str) -> bool:
+    try:
+        return StrictBooleanField(required=False).clean(request.GET.get(name))
+    except Exception as exc:  # a ValidationError, worded for the parameter
+        raise BadParameter(f"{name}: must be true or false", parameter=name) from exc
+
+
+@extend_schema_view(get=doc.detail_schema("api_details", "What this API is: the ORUK version, profile and OpenAPI document."))
+class ApiDetailsView(OrukView):
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        body = {
+            "version": settings.ORUK_VERSION,
+            "profile": settings.ORUK_PROFILE_URL,
+            "openapi_url": request.build_absolute_uri(reverse("publish-api:openapi")),
+            "name": self.feed.name,
+        }
+        if self.feed.description:
+            body["description"] = self.feed.description
+        return HttpResponse(json.dumps(body), content_type=JSON)
+
+
+@extend_schema_view(
+    get=doc.list_schema(
+        "service_list",
+        [*doc.PAGE, *doc.SERVICE_FILTERS, doc.MINIMAL],
+        "Published services. Parameters combine with AND.",
+    )
+)
+class ServiceListView(OrukView):
+    allowed_params = PAGE_PARAMS | SERVICE_FILTERS | {"minimal"}
+
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        minimal = _boolean(request, "minimal")
+        params = page_params(request.GET, minimal=minimal)
+        filterset = _filtered(ServiceFilter(request.GET, queryset=self.published()))
+        queryset = filterset.located(filterset.qs)
+        if not queryset.query.order_by:
+            queryset = queryset.order_by("pk")
+        if minimal:
+            return self._minimal(queryset, params)
+        return _list(queryset, params, "document" if params["full"] else "list_item")
+
+    def _minimal(self, queryset, params: dict) -> HttpResponse:
+        """Decision (README): id, name, status and last_modified, the least that is a valid item."""
+
+        def rows(keys: list) -> list[str]:
+            found = {
+                pk: json.dumps(
+                    {
+                        "id": str(pk),
+                        "name": name,
+                        "status": status,
+                        "last_modified": oruk.shapes.datetime_to_json(modified),
+                    }
+                )
+                for pk, name, status, modified in PublishedService.objects.filter(
+                    pk__in=keys
+                ).values_list("pk", "name", "status", "last_modified")
+            }
+            return [found[k] for k in keys if k in found]
+
+        if params["format"] == "ndjson":
+            keys = queryset.values_list("pk", flat=True).iterator(chunk_size=2000)
+            return ndjson_response(text for key in keys for text in rows([key]))
+        return page_response(queryset, page=params["page"], per_page=params["per_page"], item=rows)
+
+
+@extend_schema_view(get=doc.detail_schema("service", "One published service, fully nested."))
+class ServiceDetailView(OrukView):
+    def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
+        return _one(self.published(), pk, "document", "service")
+
+
+@extend_schema_view(
+    get=doc.list_schema(
+        "service_at_location_list",
+        [*doc.PAGE, *doc.SERVICE_FILTERS],
+        "Published services at each of their locations; with postcode and proximity, nearest first.",
+    )
+)
+class ServiceAtLocationListView(OrukView):
+    allowed_params = PAGE_PARAMS | SERVICE_FILTERS
+
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        params = page_params(request.GET)
+        filterset = _filtered(ServiceFilter(request.GET, queryset=self.published()))
+        data = filterset.form.cleaned_data
+        point, metres = data.get("postcode"), data.get("proximity")
+        services = filterset.qs if metres is not None else filterset.located(filterset.qs)
+        queryset = PublishedServiceAtLocation.objects.filter(
+            snapshot__in=services.order_by().values("pk")
+        )
+        if metres is not None:
+            queryset = points_within(queryset, point, float(metres)).order_by("distance2", "pk")
+        else:
+            queryset = queryset.order_by("pk")
+        return _list(queryset, params, "document" if params["full"] else "list_item")
+
+
+@extend_schema_view(
+    get=doc.detail_schema("service_at_location", "One service at one location, with both in full.")
+)
+class ServiceAtLocationDetailView(OrukView):
+    def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
+        queryset = PublishedServiceAtLocation.objects.filter(
+            snapshot__in=self.published().values("pk")
+        )
+        return _one(queryset, pk, "document", "service at location")
+
+
+class OrganizationMixin:
+    def organizations(self) -> models.QuerySet[PublishedOrganization]:
+        return PublishedOrganization.objects.filter(
+            models.Exists(self.published().filter(organization_id=models.OuterRef("pk")))
+        )
+
+    def with_services(self, keys: list, documents: dict, *, full: bool) -> list[str]:
+        """Organisation documents with their published services appended (one query)."""
+        by_org = defaultdict(list)
+        field = "document" if full else "list_item"
+        for org_id, text in (
+            self.published()
+            .filter(organization_id__in=keys)
+            .order_by("name", "pk")
+            .values_list("organization_id", field)
+        ):
+            by_org[org_id].append(text)
+        return [
+            documents[k][:-1] + ',"services":[' + ",".join(by_org[k]) + "]}"
+            for k in keys
+            if k in documents
+        ]
+
+
+@extend_schema_view(
+    get=doc.list_schema(
+        "organization_list",
+        [*doc.PAGE, doc.SEARCH, doc.FULL_SERVICE],
+        "Organisations with at least one published service.",
+    )
+)
+class OrganizationListView(OrganizationMixin, OrukView):
+    allowed_params = PAGE_PARAMS | {"search", "full_service"}
+
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        full_service = _boolean(request, "full_service")
+        params = page_params(request.GET)
+        filterset = _filtered(OrganizationFilter(request.GET, queryset=self.organizations()))
+        queryset = filterset.qs.order_by("pk")
+        field = "document" if params["full"] or full_service else "list_item"
+        if not full_service:
+            return _list(queryset, params, field)
+
+        def items(keys: list) -> list[str]:
+            documents = dict(
+                PublishedOrganization.objects.filter(pk__in=keys).values_list("pk", field)
+            )
+            return self.with_services(keys, documents, full=True)
+
+        if params["format"] == "ndjson":
+            keys = queryset.values_list("pk", flat=True).iterator(chunk_size=500)
+            return ndjson_response(text for key in keys for text in items([key]))
+        return page_response(queryset, page=params["page"], per_page=params["per_page"], item=items)
+
+
+@extend_schema_view(
+    get=doc.detail_schema(
+        "organization", "One organisation and its published services.", [doc.FULL_SERVICE]
+    )
+)
+class OrganizationDetailView(OrganizationMixin, OrukView):
+    allowed_params = {"full_service"}
+
+    def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
+        full_service = _boolean(request, "full_service")
+        key = _uuid(pk, "organization")
+        documents = dict(
+            self.organizations().filter(pk=key).values_list("pk", "document")
+        )
+        if not documents:
+            raise NotFound(f"There is no published organization with id {pk}")
+        return HttpResponse(self.with_services([key], documents, full=full_service)[0], content_type=JSON)
+
+
+class TaxonomyVersionMixin:
+    def version_tag(self) -> str:
+        # Taxonomies are served live; their latest change is part of the ETag.
+        stamp = TaxonomyTerm.objects.aggregate(
+            latest=models.Max("updated_at"), count=models.Count("pk")
+        )
+        taxonomies = Taxonomy.objects.aggregate(latest=models.Max("updated_at"))
+        return f"{stamp['latest']}:{stamp['count']}:{taxonomies['latest']}"
+
+
+def _documents(model, render, keys: list) -> list[str]:
+    found = model.objects.in_bulk(keys)
+    return [json.dumps(render(found[k])) for k in keys if k in found]
+
+
+@extend_schema_view(
+    get=doc.list_schema("taxonomy_list", [*doc.PAGE, doc.SEARCH], "The taxonomies in use.")
+)
+class TaxonomyListView(TaxonomyVersionMixin, OrukView):
+    allowed_params = PAGE_PARAMS | {"search"}
+
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        params = page_params(request.GET)
+        queryset = _filtered(TaxonomyFilter(request.GET, queryset=Taxonomy.objects.all())).qs
+        queryset = queryset.order_by("name", "pk")
+
+        def render(taxonomy):
+            return oruk.taxonomy_document(taxonomy, with_terms=params["full"])
+
+        if params["format"] == "ndjson":
+            return ndjson_response(json.dumps(render(t)) for t in queryset.iterator())
+        return page_response(
+            queryset,
+            page=params["page"],
+            per_page=params["per_page"],
+            item=lambda keys: _documents(Taxonomy, render, keys),
+        )
+
+
+@extend_schema_view(get=doc.detail_schema("taxonomy", "One taxonomy with all its terms."))
+class TaxonomyDetailView(TaxonomyVersionMixin, OrukView):
+    def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
+        taxonomy = Taxonomy.objects.filter(pk=_uuid(pk, "taxonomy")).first()
+        if taxonomy is None:
+            raise NotFound(f"There is no taxonomy with id {pk}")
+        return HttpResponse(json.dumps(oruk.taxonomy_document(taxonomy)), content_type=JSON)
+
+
+@extend_schema_view(
+    get=doc.list_schema(
+        "taxonomy_term_list", [*doc.PAGE, *doc.TERM_FILTERS], "Taxonomy terms, in tree order."
+    )
+)
+class TaxonomyTermListView(TaxonomyVersionMixin, OrukView):
+    allowed_params = PAGE_PARAMS | set(TaxonomyTermFilter.base_filters)
+
+    def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        params = page_params(request.GET)
+        filterset = _filtered(
+            TaxonomyTermFilter(request.GET, queryset=TaxonomyTerm.objects.all())
+        )
+        queryset = filterset.qs.order_by("path", "pk")
+        render = oruk.taxonomy_term_document
+        if params["format"] == "ndjson":
+            return ndjson_response(
+                json.dumps(render(t)) for t in queryset.iterator(chunk_size=2000)
+            )
+        return page_response(
+            queryset,
+            page=params["page"],
+            per_page=params["per_page"],
+            item=lambda keys: _documents(TaxonomyTerm, render, keys),
+        )
+
+
+@extend_schema_view(get=doc.detail_schema("taxonomy_term", "One taxonomy term."))
+class TaxonomyTermDetailView(TaxonomyVersionMixin, OrukView):
+    def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
+        term = TaxonomyTerm.objects.filter(pk=_uuid(pk, "taxonomy term")).first()
+        if term is None:
+            raise NotFound(f"There is no taxonomy term with id {pk}")
+        return HttpResponse(json.dumps(oruk.taxonomy_term_document(term)), content_type=JSON)
+
+
+def not_found(request: HttpRequest, rest: str = "", **kwargs) -> HttpResponse:
+    """Unknown paths under the API answer 404 in JSON, like everything else there."""
+    return NotFound(f"There is no endpoint at {request.path}").response()

@@ -1,0 +1,212 @@
+"""Published snapshots: what the ORUK feed serves, rendered once at publish time.
+
+A service's ORUK documents are rendered by `directory.oruk` when it is published and stored here with
+the columns the API filters on, so a feed page is a handful of queries whatever its size, and edits in
+progress on the live records never reach the feed until the service is published again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from core.models import TimestampedModel
+from directory.models import Service, TaxonomyTerm
+
+
+class Feed(TimestampedModel):
+    """A set of published services offered at its own base URL, under its own assurance policy."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(
+        default=False, help_text="The feed served at the API's base URL /api/v3/"
+    )
+    max_assurance_age_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Leave out services last assured longer ago than this; empty for no limit",
+    )
+    taxonomy_terms = models.ManyToManyField(
+        TaxonomyTerm,
+        blank=True,
+        related_name="+",
+        help_text="Only services with one of these terms (or a term below them); none for all",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_feed"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def cached_term_ids(self) -> list:
+        if not hasattr(self, "_term_ids"):
+            self._term_ids = list(self.taxonomy_terms.values_list("pk", flat=True))
+        return self._term_ids
+
+    def assured_since(self, today: dt.date | None = None) -> dt.date | None:
+        if self.max_assurance_age_days is None:
+            return None
+        return (today or timezone.localdate()) - dt.timedelta(days=self.max_assurance_age_days)
+
+
+class PublishedServiceQuerySet(models.QuerySet["PublishedService"]):
+    def for_feed(self, feed: Feed) -> PublishedServiceQuerySet:
+        qs = self
+        since = feed.assured_since()
+        if since is not None:
+            qs = qs.filter(assured_date__gte=since)
+        # Term rows already include every ancestor, so the feed's own terms suffice here.
+        term_ids = feed.cached_term_ids()
+        if term_ids:
+            qs = qs.filter(
+                models.Exists(
+                    PublishedServiceTerm.objects.filter(
+                        snapshot=models.OuterRef("pk"), term_id__in=term_ids
+                    )
+                )
+            )
+        return qs
+
+
+class PublishedService(models.Model):
+    """One published service: its ORUK documents as JSON text, plus the columns filters read."""
+
+    service = models.OneToOneField(
+        Service, primary_key=True, on_delete=models.CASCADE, related_name="published"
+    )
+    name = models.CharField(max_length=255)
+    organization_id = models.UUIDField(null=True, db_index=True)
+    status = models.CharField(max_length=20)
+    assured_date = models.DateField(db_index=True)
+    last_modified = models.DateTimeField(db_index=True)
+    minimum_age = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    maximum_age = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    # The `/services/{id}` document and the `/services` list item, serialised once.
+    document = models.TextField()
+    list_item = models.TextField()
+    # What search reads: the name, the organisation and term labels, the description.
+    search_labels = models.TextField()
+    description = models.TextField()
+    search_vector = SearchVectorField(null=True)
+    published_at = models.DateTimeField(default=timezone.now)
+
+    objects = PublishedServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service_id"]
+        # PostgreSQL-only GIN indexes (full text, trigrams) are created in migration 0002.
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublishedServiceTerm(models.Model):
+    """A taxonomy term of a published service, and each of its ancestors (for subtree filters)."""
+
+    snapshot = models.ForeignKey(PublishedService, on_delete=models.CASCADE, related_name="terms")
+    term_id = models.UUIDField()
+    taxonomy_id = models.UUIDField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["term_id", "snapshot"], name="published_term_idx"),
+            models.Index(fields=["taxonomy_id", "snapshot"], name="published_taxonomy_idx"),
+        ]
+
+
+class PublishedServiceAtLocation(models.Model):
+    """A published service at one of its locations: the `/service_at_locations` documents."""
+
+    id = models.UUIDField(primary_key=True)
+    snapshot = models.ForeignKey(
+        PublishedService, on_delete=models.CASCADE, related_name="locations"
+    )
+    location_id = models.UUIDField()
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    document = models.TextField()
+    list_item = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="published_point_idx")]
+
+
+class PublishedServiceArea(models.Model):
+    """A local authority a published service's service area covers (postcode coverage checks)."""
+
+    snapshot = models.ForeignKey(PublishedService, on_delete=models.CASCADE, related_name="areas")
+    local_authority_code = models.CharField(max_length=9)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["local_authority_code", "snapshot"], name="published_area_idx")
+        ]
+
+
+class PublishedSchedule(models.Model):
+    """A weekday a published service runs on, with its hours (the day/start_time/end_time filter)."""
+
+    snapshot = models.ForeignKey(
+        PublishedService, on_delete=models.CASCADE, related_name="schedule_days"
+    )
+    day = models.CharField(max_length=2)  # RFC 5545 day code
+    opens_at = models.TimeField(null=True)
+    closes_at = models.TimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "snapshot"], name="published_day_idx")]
+
+
+class PublishedOrganization(models.Model):
+    """An organisation with at least one published service: the `/organizations` documents."""
+
+    organization_id = models.UUIDField(primary_key=True)
+    name = models.CharField(max_length=255)
+    document = models.TextField()
+    list_item = models.TextField()
+    description = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organization_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HiddenService(TimestampedModel):
+    """A service withheld from every feed at once, whatever its assurance, until shown again."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="hidden")
+    reason = models.TextField()
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"{self.service} (hidden)"
+
+
+class FeedState(models.Model):
+    """One row: bumped on every publish or unpublish, so list ETags cost one indexed read."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"feed version {self.version}"

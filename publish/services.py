@@ -1,0 +1,271 @@
+"""Publishing: render a service's ORUK documents once and store them as the feed's snapshot.
+
+`services_publish` is the one writer of snapshots; everything else (signals, tasks, the rebuild
+command, hiding and showing) calls it. A service that is not publishable loses its snapshot at once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from directory import models as m
+from directory.models.taxonomy import PATH_STEP
+from directory.oruk import DocumentBuilder, full_services
+from directory.oruk.export import prefetch_paths
+from directory.oruk.shapes import ORGANIZATION, SERVICE, SERVICE_AT_LOCATION
+from directory.validators import DAY_CODES
+
+from .models import (
+    FeedState,
+    HiddenService,
+    PublishedOrganization,
+    PublishedSchedule,
+    PublishedService,
+    PublishedServiceArea,
+    PublishedServiceAtLocation,
+    PublishedServiceTerm,
+)
+
+PUBLISHED_STATUSES = (m.ServiceStatus.ACTIVE, m.ServiceStatus.TEMPORARILY_CLOSED)
+
+
+def publishable_services() -> models.QuerySet[m.Service]:
+    """Services the feed may show: a public status, assured, and not hidden."""
+    return m.Service.objects.filter(
+        status__in=PUBLISHED_STATUSES, assured_date__isnull=False, hidden__isnull=True
+    )
+
+
+@dataclass
+class PublishResult:
+    published: int = 0
+    unpublished: int = 0
+
+    def __iadd__(self, other: PublishResult) -> PublishResult:
+        self.published += other.published
+        self.unpublished += other.unpublished
+        return self
+
+
+def _dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ancestor_ids(path: str) -> list[uuid.UUID]:
+    return [uuid.UUID(hex=path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
+def _search_labels(service: m.Service, terms: list[m.TaxonomyTerm]) -> str:
+    organization = service.organization.name if service.organization else ""
+    labels = [t.name for t in terms] + [t.alt_label for t in terms if t.alt_label]
+    return " ".join([organization, *labels])
+
+
+def _schedule_rows(snapshot: PublishedService, schedules: Iterable[m.Schedule]) -> list:
+    rows = []
+    for schedule in schedules:
+        days = {part.strip().upper()[-2:] for part in schedule.byday.split(",") if part.strip()}
+        rows += [
+            PublishedSchedule(
+                snapshot=snapshot, day=day, opens_at=schedule.opens_at, closes_at=schedule.closes_at
+            )
+            for day in sorted(days & set(DAY_CODES))
+        ]
+    return rows
+
+
+@transaction.atomic
+def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
+    """(Re)publish these services: snapshot the publishable ones, remove the rest. Set-based:
+    a fixed number of queries per call, whatever the number of services."""
+    ids = list(service_ids)
+    result = PublishResult()
+    if not ids:
+        return result
+    services = list(full_services(publishable_services().filter(pk__in=ids)))
+    publishable = {s.pk for s in services}
+    gone = [pk for pk in ids if pk not in publishable]
+    old_orgs = set(
+        PublishedService.objects.filter(pk__in=ids).values_list("organization_id", flat=True)
+    )
+    result.unpublished = PublishedService.objects.filter(pk__in=gone).delete()[1].get(
+        PublishedService._meta.label, 0
+    )
+    PublishedService.objects.filter(pk__in=publishable).delete()  # children cascade
+
+    builder = DocumentBuilder()
+    builder.load_attributes(services, SERVICE)
+    term_ids = {
+        a.taxonomy_term_id
+        for s in services
+        for a in builder.attributes_of(SERVICE.link_entity, s.pk)
+    }
+    terms = {t.pk: t for t in m.TaxonomyTerm.objects.filter(pk__in=term_ids)}
+    now = timezone.now()
+    snapshots, term_rows, sal_rows, area_rows, schedule_rows = [], [], [], [], []
+    for service in services:
+        document = builder.document(service, SERVICE)
+        own_terms = [
+            terms[a.taxonomy_term_id]
+            for a in builder.attributes_of(SERVICE.link_entity, service.pk)
+            if a.taxonomy_term_id in terms
+        ]
+        snapshot = PublishedService(
+            service=service,
+            name=service.name,
+            organization_id=service.organization_id,
+            status=service.status,
+            assured_date=service.assured_date,
+            last_modified=service.last_modified,
+            minimum_age=service.minimum_age,
+            maximum_age=service.maximum_age,
+            document=_dumps(document),
+            list_item=_dumps(builder.document(service, SERVICE, basic=True)),
+            search_labels=_search_labels(service, own_terms),
+            description=service.description,
+            published_at=now,
+        )
+        snapshots.append(snapshot)
+        seen_terms: set = set()
+        for term in own_terms:
+            for term_id in _ancestor_ids(term.path) or [term.pk]:
+                if term_id not in seen_terms:
+                    seen_terms.add(term_id)
+                    term_rows.append(
+                        PublishedServiceTerm(
+                            snapshot=snapshot, term_id=term_id, taxonomy_id=term.taxonomy_id
+                        )
+                    )
+        sals = list(service.service_at_locations.all())
+        for sal in sals:
+            sal_rows.append(
+                PublishedServiceAtLocation(
+                    id=sal.pk,
+                    snapshot=snapshot,
+                    location_id=sal.location_id,
+                    latitude=sal.location.latitude,
+                    longitude=sal.location.longitude,
+                    document=_dumps(builder.document(sal, SERVICE_AT_LOCATION)),
+                    list_item=_dumps(builder.document(sal, SERVICE_AT_LOCATION, basic=True)),
+                )
+            )
+        area_rows += [
+            PublishedServiceArea(snapshot=snapshot, local_authority_code=code)
+            for code in sorted(
+                {a.local_authority_code for a in service.service_areas.all()} - {""}
+            )
+        ]
+        schedule_rows += _schedule_rows(
+            snapshot,
+            [*service.schedules.all(), *(x for sal in sals for x in sal.schedules.all())],
+        )
+    PublishedService.objects.bulk_create(snapshots, batch_size=500)
+    for model, rows in (
+        (PublishedServiceTerm, term_rows),
+        (PublishedServiceAtLocation, sal_rows),
+        (PublishedServiceArea, area_rows),
+        (PublishedSchedule, schedule_rows),
+    ):
+        model.objects.bulk_create(rows, batch_size=1000)
+    if connection.vendor == "postgresql" and snapshots:
+        _index_for_search([s.pk for s in snapshots])
+    result.published = len(snapshots)
+    organizations_refresh(organization_ids=old_orgs | {s.organization_id for s in services})
+    _bump_feed_version()
+    return result
+
+
+def _index_for_search(snapshot_ids: list) -> None:
+    """Weighted English full-text vectors: name A, organisation and term labels B, description C."""
+    PublishedService.objects.filter(pk__in=snapshot_ids).update(
+        search_vector=SearchVector("name", weight="A", config="english")
+        + SearchVector("search_labels", weight="B", config="english")
+        + SearchVector("description", weight="C", config="english")
+    )
+
+
+def organizations_refresh(*, organization_ids: set) -> None:
+    """Re-render the snapshots of these organisations; drop those left with no published service."""
+    organization_ids.discard(None)
+    if not organization_ids:
+        return
+    live = set(
+        PublishedService.objects.filter(organization_id__in=organization_ids).values_list(
+            "organization_id", flat=True
+        )
+    )
+    PublishedOrganization.objects.filter(pk__in=organization_ids - live).delete()
+    builder = DocumentBuilder()
+    organizations = list(
+        m.Organization.objects.filter(pk__in=live).prefetch_related(*prefetch_paths(ORGANIZATION))
+    )
+    builder.load_attributes(organizations, ORGANIZATION)
+    rows = [
+        PublishedOrganization(
+            organization_id=org.pk,
+            name=org.name,
+            document=_dumps(builder.document(org, ORGANIZATION)),
+            list_item=_dumps(builder.document(org, ORGANIZATION, basic=True)),
+            description=org.description,
+        )
+        for org in organizations
+    ]
+    PublishedOrganization.objects.filter(pk__in=live).delete()
+    PublishedOrganization.objects.bulk_create(rows, batch_size=500)
+
+
+def _bump_feed_version() -> None:
+    updated = FeedState.objects.filter(pk=1).update(
+        version=models.F("version") + 1, changed_at=timezone.now()
+    )
+    if not updated:
+        FeedState.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def service_publish(*, service: m.Service) -> bool:
+    """Publish one service now if it is publishable (else unpublish it); True if published."""
+    return services_publish(service_ids=[service.pk]).published == 1
+
+
+def snapshots_rebuild(
+    *, batch_size: int = 500, progress: Callable[[int], None] | None = None
+) -> PublishResult:
+    """Republish every service in keyset batches (constant memory), removing stale snapshots."""
+    total = PublishResult()
+    last = None
+    base = m.Service.objects.order_by("pk").values_list("pk", flat=True)
+    while True:
+        ids = list((base.filter(pk__gt=last) if last else base)[:batch_size])
+        if not ids:
+            break
+        total += services_publish(service_ids=ids)
+        last = ids[-1]
+        if progress:
+            progress(len(ids))
+    orphans = PublishedService.objects.exclude(service__in=m.Service.objects.all())
+    total.unpublished += orphans.delete()[0]
+    return total
+
+
+def service_hide(*, service: m.Service, actor, reason: str) -> HiddenService:
+    """Withhold a service from every feed at once (the snapshot goes in this transaction)."""
+    with transaction.atomic():
+        hidden, _ = HiddenService.objects.update_or_create(
+            service=service, defaults={"reason": reason, "hidden_by": actor}
+        )
+        services_publish(service_ids=[service.pk])
+    return hidden
+
+
+def service_show(*, service: m.Service, actor) -> bool:
+    """Lift a hide; the service is published again if it is otherwise publishable."""
+    with transaction.atomic():
+        HiddenService.objects.filter(service=service).delete()
+        return service_publish(service=service)

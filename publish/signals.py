@@ -1,0 +1,59 @@
+"""Publishing follows the records: a change of assurance, status or visibility republishes a
+service (in a task); a service that stops being publishable leaves the feed in the same transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django_q.tasks import async_task
+
+from directory.models import Service
+from directory.signals import is_bulk_writing, services_imported
+
+from .models import PublishedService
+from .services import PUBLISHED_STATUSES, organizations_refresh, services_publish
+
+BATCH = 500
+
+
+def enqueue_publish(service_ids: list) -> None:
+    ids = [str(pk) for pk in service_ids]
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        transaction.on_commit(
+            lambda chunk=chunk: async_task("publish.tasks.publish_services", chunk)
+        )
+
+
+def _service_saved(sender, instance: Service, raw: bool = False, **kwargs) -> None:
+    if raw or is_bulk_writing():
+        return
+    snapshot = PublishedService.objects.filter(pk=instance.pk).values("status", "assured_date")
+    current = snapshot.first()
+    publishable = instance.status in PUBLISHED_STATUSES and instance.assured_date is not None
+    if not publishable:
+        if current is not None:
+            services_publish(service_ids=[instance.pk])  # leaves the feed now, not later
+        return
+    if current is None or (current["status"], current["assured_date"]) != (
+        instance.status,
+        instance.assured_date,
+    ):
+        enqueue_publish([instance.pk])
+
+
+def _service_deleted(sender, instance: Service, **kwargs) -> None:
+    # The snapshot went with the service (cascade); its organisation may have no other.
+    if instance.organization_id:
+        organization_ids = {instance.organization_id}
+        transaction.on_commit(lambda: organizations_refresh(organization_ids=organization_ids))
+
+
+def _services_imported(sender, service_ids: list, **kwargs) -> None:
+    enqueue_publish(service_ids)
+
+
+def connect() -> None:
+    post_save.connect(_service_saved, sender=Service, dispatch_uid="publish-service-saved")
+    post_delete.connect(_service_deleted, sender=Service, dispatch_uid="publish-service-deleted")
+    services_imported.connect(_services_imported, dispatch_uid="publish-services-imported")
