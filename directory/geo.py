@@ -333,7 +333,9 @@ def _postcodes_in_local_authority(code: str) -> tuple[str, ...]:
             for row, index in enumerate(table.authority_index)
             if index == wanted and table.located(row) is not None
         )
-    return tuple(sorted(found))
+    # Old terminated formats (W1M ..., NPT ...) are in the data but not valid postcodes now;
+    # leave them out so that every postcode listed here also looks up.
+    return tuple(sorted(p for p in found if _POSTCODE_RE.fullmatch(p.replace(" ", ""))))
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """Search over services: PostgreSQL full text with trigram typo tolerance, or a portable fallback.
 
-One entry, `search_services(queryset, text)`, chosen by the database vendor; the same tests run on both.
+One entry, `search_services(queryset, text)`, chosen by the database vendor; the same tests run
+on both.
 The queryset's model needs the columns named below (the publish snapshot has them).
 """
 
@@ -48,7 +49,9 @@ def search_services(
                 search_rank=SearchRank(models.F(vector), query)
                 + TrigramWordSimilarity(" ".join(words), name)
             )
-            .filter(models.Q(**{vector: query}) | models.Q(**{f"{name}__trigram_word_similar": text}))
+            .filter(
+                models.Q(**{vector: query}) | models.Q(**{f"{name}__trigram_word_similar": text})
+            )
             .order_by("-search_rank", "pk")
         )
     condition = models.Q()

@@ -1,8 +1,8 @@
 """Published snapshots: what the ORUK feed serves, rendered once at publish time.
 
-A service's ORUK documents are rendered by `directory.oruk` when it is published and stored here with
-the columns the API filters on, so a feed page is a handful of queries whatever its size, and edits in
-progress on the live records never reach the feed until the service is published again.
+A service's ORUK documents are rendered by `directory.oruk` when it is published and stored here
+with the columns the API filters on, so a feed page is a handful of queries whatever its size, and
+edits in progress on the live records never reach the feed until the service is published again.
 """
 
 from __future__ import annotations
@@ -126,6 +126,9 @@ class PublishedServiceTerm(models.Model):
             models.Index(fields=["taxonomy_id", "snapshot"], name="published_taxonomy_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}: term {self.term_id}"
+
 
 class PublishedServiceAtLocation(models.Model):
     """A published service at one of its locations: the `/service_at_locations` documents."""
@@ -144,6 +147,9 @@ class PublishedServiceAtLocation(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["latitude", "longitude"], name="published_point_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} at {self.location_id}"
+
 
 class PublishedServiceArea(models.Model):
     """A local authority a published service's service area covers (postcode coverage checks)."""
@@ -156,9 +162,12 @@ class PublishedServiceArea(models.Model):
             models.Index(fields=["local_authority_code", "snapshot"], name="published_area_idx")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} covers {self.local_authority_code}"
+
 
 class PublishedSchedule(models.Model):
-    """A weekday a published service runs on, with its hours (the day/start_time/end_time filter)."""
+    """A weekday a published service runs on, with its hours (day/start_time/end_time filters)."""
 
     snapshot = models.ForeignKey(
         PublishedService, on_delete=models.CASCADE, related_name="schedule_days"
@@ -169,6 +178,9 @@ class PublishedSchedule(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day", "snapshot"], name="published_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} on {self.day}"
 
 
 class PublishedOrganization(models.Model):

@@ -95,8 +95,10 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
     old_orgs = set(
         PublishedService.objects.filter(pk__in=ids).values_list("organization_id", flat=True)
     )
-    result.unpublished = PublishedService.objects.filter(pk__in=gone).delete()[1].get(
-        PublishedService._meta.label, 0
+    result.unpublished = (
+        PublishedService.objects.filter(pk__in=gone)
+        .delete()[1]
+        .get(PublishedService._meta.label, 0)
     )
     PublishedService.objects.filter(pk__in=publishable).delete()  # children cascade
 
@@ -158,9 +160,7 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
             )
         area_rows += [
             PublishedServiceArea(snapshot=snapshot, local_authority_code=code)
-            for code in sorted(
-                {a.local_authority_code for a in service.service_areas.all()} - {""}
-            )
+            for code in sorted({a.local_authority_code for a in service.service_areas.all()} - {""})
         ]
         schedule_rows += _schedule_rows(
             snapshot,

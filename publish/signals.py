@@ -1,5 +1,6 @@
 """Publishing follows the records: a change of assurance, status or visibility republishes a
-service (in a task); a service that stops being publishable leaves the feed in the same transaction."""
+service (in a task); a service that stops being publishable leaves the feed in the same
+transaction."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ DECISIONS = [
 def endpoints(request) -> list[dict[str, Any]]:
     from .urls import OPENAPI_URLCONF
 
-    schema = SchemaGenerator(urlconf=OPENAPI_URLCONF).get_schema(request=request, public=True)
+    schema = SchemaGenerator(patterns=OPENAPI_URLCONF).get_schema(request=None, public=True)
     rows = []
     for path, operations in schema["paths"].items():
         operation = operations.get("get", {})

@@ -120,18 +120,26 @@ class ServiceFilter(df.FilterSet):
 
     def filter_minimum_age(self, queryset, name, value):
         # Age bands overlap: the service takes someone at least this old.
-        return queryset.filter(models.Q(maximum_age__isnull=True) | models.Q(maximum_age__gte=value))
+        return queryset.filter(
+            models.Q(maximum_age__isnull=True) | models.Q(maximum_age__gte=value)
+        )
 
     def filter_maximum_age(self, queryset, name, value):
-        return queryset.filter(models.Q(minimum_age__isnull=True) | models.Q(minimum_age__lte=value))
+        return queryset.filter(
+            models.Q(minimum_age__isnull=True) | models.Q(minimum_age__lte=value)
+        )
 
     def filter_day(self, queryset, name, value):
         data = self.form.cleaned_data
         days = PublishedSchedule.objects.filter(snapshot=models.OuterRef("pk"), day=value)
         if data.get("start_time"):
-            days = days.filter(models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=data["start_time"]))
+            days = days.filter(
+                models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=data["start_time"])
+            )
         if data.get("end_time"):
-            days = days.filter(models.Q(opens_at__isnull=True) | models.Q(opens_at__lt=data["end_time"]))
+            days = days.filter(
+                models.Q(opens_at__isnull=True) | models.Q(opens_at__lt=data["end_time"])
+            )
         return queryset.filter(models.Exists(days))
 
     def filter_hours(self, queryset, name, value):
@@ -211,4 +219,3 @@ class TaxonomyTermFilter(df.FilterSet):
     def filter_top_only(self, queryset, name, value):
         # Decision (README): top-level terms, those without a parent.
         return queryset.filter(depth=0) if value else queryset
-

@@ -43,7 +43,7 @@ def _sanitise(node: Any) -> Any:
         out = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(SCHEMA_BASE_URI):
-                out[key] = f"#/components/schemas/oruk_{value[len(SCHEMA_BASE_URI):-5]}"
+                out[key] = f"#/components/schemas/oruk_{value[len(SCHEMA_BASE_URI) : -5]}"
             elif key == "properties":
                 out[key] = {k: _sanitise(v) for k, v in value.items()}
             elif key in SCHEMA_KEYWORDS:
@@ -73,12 +73,23 @@ def add_oruk_schemas(result: dict, generator, request, public) -> dict:
 
 
 def _query(name: str, kind, description: str, **extra) -> OpenApiParameter:
+    """A query parameter; `kind` is an OpenApiTypes or a raw schema (for bounds)."""
     return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **extra)
 
 
+def _bounded(kind: str, low: float, high: float) -> dict:
+    return {"type": kind, "minimum": low, "maximum": high}
+
+
 PAGE = [
-    _query("page", OpenApiTypes.INT, "Page number, from 1. Beyond the last page: an empty page."),
-    _query("per_page", OpenApiTypes.INT, "Items a page: 50 unless given, at most 1000."),
+    _query(
+        "page",
+        _bounded("integer", 1, 10_000_000),
+        "Page number, from 1. Beyond the last page: an empty page.",
+    ),
+    _query(
+        "per_page", _bounded("integer", 1, 1000), "Items a page: 50 unless given, at most 1000."
+    ),
     _query(
         "format",
         OpenApiTypes.STR,
@@ -103,8 +114,16 @@ SERVICE_FILTERS = [
         OpenApiTypes.STR,
         "Modified on or after this ISO 8601 date-time (no zone: UTC) or date (midnight UTC).",
     ),
-    _query("minimum_age", OpenApiTypes.NUMBER, "Open to people at least this old (ranges overlap)."),
-    _query("maximum_age", OpenApiTypes.NUMBER, "Open to people at most this old (ranges overlap)."),
+    _query(
+        "minimum_age",
+        _bounded("number", 0, 150),
+        "Open to people at least this old (ranges overlap).",
+    ),
+    _query(
+        "maximum_age",
+        _bounded("number", 0, 150),
+        "Open to people at most this old (ranges overlap).",
+    ),
     _query("day", OpenApiTypes.STR, "Runs on this day (RFC 5545 code).", enum=list(DAY_CODES)),
     _query("start_time", OpenApiTypes.STR, "With day: open after this time (HH:MM)."),
     _query("end_time", OpenApiTypes.STR, "With day: open before this time (HH:MM)."),
@@ -114,7 +133,11 @@ SERVICE_FILTERS = [
         "A UK postcode. Alone: services whose service area covers its local authority, or that "
         "state no area. With proximity: services within that distance, nearest first.",
     ),
-    _query("proximity", OpenApiTypes.NUMBER, "Metres from the postcode's centre (needs postcode)."),
+    _query(
+        "proximity",
+        _bounded("number", 0, 1_000_000),
+        "Metres from the postcode's centre (needs postcode).",
+    ),
 ]
 ERRORS = {
     400: OpenApiResponse(ERROR, description="A parameter is unknown or malformed; it is named."),
@@ -122,16 +145,28 @@ ERRORS = {
 }
 
 
+NDJSON = OpenApiResponse(
+    {"type": "string", "description": "One item a line, as in contents (format=ndjson)."},
+    description="Every match, one JSON object a line, no envelope.",
+)
+
+
 def list_schema(component: str, parameters: list, description: str):
     return extend_schema(
+        operation_id=component.removesuffix("_list") + "_list",
         parameters=parameters,
-        responses={200: OpenApiResponse(_component(component)), **ERRORS},
+        responses={
+            (200, "application/json"): OpenApiResponse(_component(component)),
+            (200, "application/x-ndjson"): NDJSON,
+            **ERRORS,
+        },
         description=description,
     )
 
 
 def detail_schema(component: str, description: str, parameters: list | None = None):
     return extend_schema(
+        operation_id=component + "_detail",
         parameters=parameters or [],
         responses={200: OpenApiResponse(_component(component)), **ERRORS},
         description=description,

@@ -28,7 +28,11 @@ def page_response(
     total = queryset.count()
     total_pages = max(1, math.ceil(total / per_page))
     offset = (page - 1) * per_page
-    keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page]) if offset < total else []
+    keys = (
+        list(queryset.values_list("pk", flat=True)[offset : offset + per_page])
+        if offset < total
+        else []
+    )
     contents = item(keys) if keys else []
     head = json.dumps(
         {

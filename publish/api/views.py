@@ -134,7 +134,11 @@ def _boolean(request: HttpRequest, name: str) -> bool:
         raise BadParameter(f"{name}: must be true or false", parameter=name) from exc
 
 
-@extend_schema_view(get=doc.detail_schema("api_details", "What this API is: the ORUK version, profile and OpenAPI document."))
+@extend_schema_view(
+    get=doc.detail_schema(
+        "api_details", "What this API is: the ORUK version, profile and OpenAPI document."
+    )
+)
 class ApiDetailsView(OrukView):
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
         body = {
@@ -204,7 +208,8 @@ class ServiceDetailView(OrukView):
     get=doc.list_schema(
         "service_at_location_list",
         [*doc.PAGE, *doc.SERVICE_FILTERS],
-        "Published services at each of their locations; with postcode and proximity, nearest first.",
+        "Published services at each of their locations; with postcode and proximity, nearest "
+        "first.",
     )
 )
 class ServiceAtLocationListView(OrukView):
@@ -303,12 +308,12 @@ class OrganizationDetailView(OrganizationMixin, OrukView):
     def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
         full_service = _boolean(request, "full_service")
         key = _uuid(pk, "organization")
-        documents = dict(
-            self.organizations().filter(pk=key).values_list("pk", "document")
-        )
+        documents = dict(self.organizations().filter(pk=key).values_list("pk", "document"))
         if not documents:
             raise NotFound(f"There is no published organization with id {pk}")
-        return HttpResponse(self.with_services([key], documents, full=full_service)[0], content_type=JSON)
+        return HttpResponse(
+            self.with_services([key], documents, full=full_service)[0], content_type=JSON
+        )
 
 
 class TaxonomyVersionMixin:
@@ -369,9 +374,7 @@ class TaxonomyTermListView(TaxonomyVersionMixin, OrukView):
 
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
         params = page_params(request.GET)
-        filterset = _filtered(
-            TaxonomyTermFilter(request.GET, queryset=TaxonomyTerm.objects.all())
-        )
+        filterset = _filtered(TaxonomyTermFilter(request.GET, queryset=TaxonomyTerm.objects.all()))
         queryset = filterset.qs.order_by("path", "pk")
         render = oruk.taxonomy_term_document
         if params["format"] == "ndjson":

@@ -272,3 +272,11 @@ def test_fill_location_coordinates_leaves_a_located_location_alone() -> None:
 
     assert fill_location_coordinates(location) is False
     assert (location.latitude, location.longitude) == (51.0, -1.0)
+
+
+def test_every_postcode_listed_for_an_authority_also_looks_up():
+    # Westminster holds thousands of terminated W1M postcodes in an old format.
+    listed = postcodes_in_local_authority("E09000033")
+    assert listed and not any(p.startswith("W1M ") for p in listed)
+    for postcode in listed[::500]:
+        assert lookup_postcode(postcode).local_authority_code == "E09000033"

@@ -86,9 +86,7 @@ def test_organisation_snapshot_goes_with_its_last_service(world):
 
 def test_rebuild_republishes_everything_and_drops_what_is_no_longer_publishable(world):
     m.Service.objects.filter(pk=world.services["debt"].pk).update(assured_date=None)
-    m.Service.objects.filter(pk=world.services["never"].pk).update(
-        assured_date=dt.date.today()
-    )
+    m.Service.objects.filter(pk=world.services["never"].pk).update(assured_date=dt.date.today())
     result = snapshots_rebuild(batch_size=3)
     published = set(PublishedService.objects.values_list("pk", flat=True))
     assert world.services["never"].pk in published

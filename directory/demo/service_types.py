@@ -1,0 +1,61 @@
+"""Our own compact list of LGA service types for the demo data.
+
+Copied from the LGA (esd) service list so that a fresh clone can seed the demo without the shared
+vocabulary files; the full loader later updates the same rows (ids come from identity.term_uuid).
+Only live types that a community directory would list are kept.
+"""
+
+from __future__ import annotations
+
+SERVICE_TYPES: list[tuple[int, str]] = [
+    (19, "Childcare out of school hours"),
+    (27, "Adult education and learning"),
+    (53, "Children's centres"),
+    (77, "Asylum seekers and refugee support"),
+    (107, "Sheltered and supported housing"),
+    (112, "Homelessness support"),
+    (163, "Counselling"),
+    (164, "Protection from harm"),
+    (169, "Translation and interpreting"),
+    (189, "Welfare rights advice"),
+    (190, "Benefits advice and assessment"),
+    (199, "Health advice"),
+    (225, "Adult carers advice and support"),
+    (241, "Inclusive leisure and social activities"),
+    (242, "Care at home"),
+    (269, "Keeping warm in winter"),
+    (272, "Community and accessible transport"),
+    (296, "Day centres"),
+    (297, "Community support groups and organisations"),
+    (298, "Carers support groups"),
+    (300, "Young carers support"),
+    (315, "Mobile meals"),
+    (328, "Bereavement support"),
+    (343, "Employment and training initiatives"),
+    (352, "Credit unions"),
+    (442, "Computers and IT skills"),
+    (641, "Sports clubs and groups"),
+    (640, "Activities for older people"),
+    (642, "Activities for children and young people"),
+    (651, "Debt counselling"),
+    (652, "Housing advice"),
+    (676, "Legal advice"),
+    (700, "Advice for young people"),
+    (727, "Alcohol advice and support"),
+    (730, "Drugs advice and support"),
+    (731, "Safeguarding vulnerable adults"),
+    (831, "Family support groups and organisations"),
+    (880, "Energy efficiency"),
+    (893, "Toy libraries"),
+    (1113, "Volunteering"),
+    (1149, "Community centres"),
+    (1284, "Mental health support"),
+    (1746, "Stopping smoking"),
+    (1747, "Health checks"),
+    (1772, "Integrated family support"),
+    (1787, "Sensory rooms and activities"),
+    (1789, "Exercise and fitness classes"),
+    (1791, "Arts  and creative classes"),
+    (1816, "Victim support"),
+    (1818, "Food banks"),
+]
