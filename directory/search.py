@@ -43,14 +43,19 @@ def search_services(
     if not words:
         return queryset
     if connection.vendor == "postgresql":
+        # Each word must match the stemmed full text or, to forgive a typo, a word of the name
+        # (pg_trgm word similarity, served by a trigram index on the name).
+        condition = models.Q()
+        for word in words:
+            condition &= models.Q(
+                **{vector: SearchQuery(word, config="english", search_type="plain")}
+            ) | models.Q(**{f"{name}__trigram_word_similar": word})
         query = SearchQuery(" ".join(words), config="english", search_type="websearch")
         return (
-            queryset.annotate(
+            queryset.filter(condition)
+            .annotate(
                 search_rank=SearchRank(models.F(vector), query)
                 + TrigramWordSimilarity(" ".join(words), name)
-            )
-            .filter(
-                models.Q(**{vector: query}) | models.Q(**{f"{name}__trigram_word_similar": text})
             )
             .order_by("-search_rank", "pk")
         )

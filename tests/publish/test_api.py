@@ -291,3 +291,23 @@ def test_other_feeds_narrow_by_term_and_assurance(client, world):
     assert ids == world.ids("lunch", "youth")
     detail = get(client, f"feeds/activities/services/{world.services['debt'].pk}")
     assert detail.status_code == 404
+
+
+@pytest.mark.parametrize("words", ["counselling", "counseling", "counsel"])
+def test_search_matches_word_forms_on_both_databases(client, world, words):
+    from publish.services import service_publish
+
+    lunch = world.services["lunch"]
+    lunch.description = "Friendly counselling over lunch"
+    lunch.save()
+    service_publish(service=lunch)
+    assert listed_ids(client, "services", search=words) == world.ids("lunch")
+
+
+def test_search_tolerates_a_typo_in_a_name(client, world):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("typo tolerance uses pg_trgm; the SQLite fallback matches word forms only")
+    assert world.ids("youth") <= listed_ids(client, "services", search="footbal")
+    assert world.ids("lunch") <= listed_ids(client, "services", search="lunch clubb")
