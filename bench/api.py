@@ -6,7 +6,9 @@ and `full=true` pages, the ratio of each list page to one SQL query that builds 
 for everything (peak memory should not grow with the number of services).
 
 Requests go through Django's test client in this process: the figures are the application's own
-time (routing, checks, queries, assembly), without an HTTP server in front.
+time (routing, checks, queries, assembly), without an HTTP server in front. Warm rows repeat a
+request (the list's count and page starts are cached per feed version, as for a client paging
+through); cold rows clear that cache before every request.
 """
 
 from __future__ import annotations
@@ -109,6 +111,21 @@ def main() -> None:
         sql = timed(sql_page((page - 1) * 50))
         row(f"/services?page={page}&per_page=50 ({label})", api, sql)
         row(f"  PostgreSQL alone, same page as JSON ({label})", sql)
+    from django.core.cache import cache
+
+    def cold(url):
+        def run():
+            cache.clear()  # as a client's first request for this list: count and page starts
+            return client.get(url)
+
+        return run
+
+    for label, page in (("first", 1), ("deep (last)", pages)):
+        row(
+            f"/services?page={page}&per_page=50 ({label}, cold)",
+            timed(cold(f"/api/v3/services?page={page}&per_page=50")),
+            timed(sql_page((page - 1) * 50)),
+        )
     ids = list(PublishedService.objects.values_list("pk", flat=True)[:2000])
     rng = random.Random(1)
     row("/services/{id}", timed(lambda: client.get(f"/api/v3/services/{rng.choice(ids)}")))

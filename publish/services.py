@@ -178,7 +178,7 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
         _index_for_search([s.pk for s in snapshots])
     result.published = len(snapshots)
     organizations_refresh(organization_ids=old_orgs | {s.organization_id for s in services})
-    _bump_feed_version()
+    feed_version_bump()
     return result
 
 
@@ -221,7 +221,8 @@ def organizations_refresh(*, organization_ids: set) -> None:
     PublishedOrganization.objects.bulk_create(rows, batch_size=500)
 
 
-def _bump_feed_version() -> None:
+def feed_version_bump() -> None:
+    """Every cached answer and feed setting is stale from now on (publishing, feed edits)."""
     updated = FeedState.objects.filter(pk=1).update(
         version=models.F("version") + 1, changed_at=timezone.now()
     )

@@ -5,14 +5,19 @@ transaction."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django_q.tasks import async_task
 
 from directory.models import Service
 from directory.signals import is_bulk_writing, services_imported
 
-from .models import PublishedService
-from .services import PUBLISHED_STATUSES, organizations_refresh, services_publish
+from .models import Feed, PublishedService
+from .services import (
+    PUBLISHED_STATUSES,
+    feed_version_bump,
+    organizations_refresh,
+    services_publish,
+)
 
 BATCH = 500
 
@@ -54,7 +59,16 @@ def _services_imported(sender, service_ids: list, **kwargs) -> None:
     enqueue_publish(service_ids)
 
 
+def _feed_changed(sender, **kwargs) -> None:
+    feed_version_bump()
+
+
 def connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(_feed_changed, sender=Feed, dispatch_uid=f"publish-feed-{signal}")
+    m2m_changed.connect(
+        _feed_changed, sender=Feed.taxonomy_terms.through, dispatch_uid="publish-feed-terms"
+    )
     post_save.connect(_service_saved, sender=Service, dispatch_uid="publish-service-saved")
     post_delete.connect(_service_deleted, sender=Service, dispatch_uid="publish-service-deleted")
     services_imported.connect(_services_imported, dispatch_uid="publish-services-imported")

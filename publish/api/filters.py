@@ -50,6 +50,16 @@ def points_within(
     )
 
 
+class CachedFormFilterSet(df.FilterSet):
+    """These filter sets never change per request, so their form class is built once."""
+
+    def get_form_class(self):
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+
 class DateTimeParamFilter(df.Filter):
     field_class = Iso8601Field
 
@@ -62,7 +72,7 @@ class BooleanParamFilter(df.Filter):
     field_class = StrictBooleanField
 
 
-class ServiceFilter(df.FilterSet):
+class ServiceFilter(CachedFormFilterSet):
     """Filters on published services; `postcode`/`proximity` are applied by `located`."""
 
     search = df.CharFilter(method="filter_search", max_length=200)
@@ -155,14 +165,16 @@ class ServiceFilter(df.FilterSet):
         if point is None:
             return queryset
         if metres is not None:
-            near = points_within(
-                PublishedServiceAtLocation.objects.filter(snapshot=models.OuterRef("pk")),
-                point,
-                float(metres),
-            ).order_by("distance2")
+            # Locations in range first (an indexed box), then each matching service's nearest.
+            near = points_within(PublishedServiceAtLocation.objects.all(), point, float(metres))
+            nearest = (
+                near.filter(snapshot=models.OuterRef("pk"))
+                .order_by("distance2")
+                .values("distance2")[:1]
+            )
             return (
-                queryset.annotate(distance2=models.Subquery(near.values("distance2")[:1]))
-                .filter(distance2__isnull=False)
+                queryset.filter(pk__in=near.values("snapshot"))
+                .annotate(distance2=models.Subquery(nearest))
                 .order_by("distance2", "pk")
             )
         areas = PublishedServiceArea.objects.filter(snapshot=models.OuterRef("pk"))
@@ -172,7 +184,7 @@ class ServiceFilter(df.FilterSet):
         )
 
 
-class OrganizationFilter(df.FilterSet):
+class OrganizationFilter(CachedFormFilterSet):
     search = df.CharFilter(method="filter_search", max_length=200)
 
     class Meta:
@@ -186,7 +198,7 @@ class OrganizationFilter(df.FilterSet):
         return queryset.filter(condition)
 
 
-class TaxonomyFilter(df.FilterSet):
+class TaxonomyFilter(CachedFormFilterSet):
     search = df.CharFilter(method="filter_search", max_length=200)
 
     class Meta:
@@ -199,7 +211,7 @@ class TaxonomyFilter(df.FilterSet):
         )
 
 
-class TaxonomyTermFilter(df.FilterSet):
+class TaxonomyTermFilter(CachedFormFilterSet):
     search = df.CharFilter(method="filter_search", max_length=200)
     taxonomy_id = df.UUIDFilter(field_name="taxonomy_id")
     parent_id = df.UUIDFilter(field_name="parent_id")

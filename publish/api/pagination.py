@@ -6,7 +6,10 @@ import json
 import math
 from collections.abc import Callable, Iterator
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
+from django.db.models.functions import Mod, RowNumber
 from django.http import HttpResponse, StreamingHttpResponse
 
 JSON = "application/json"
@@ -18,22 +21,30 @@ def page_response(
     *,
     page: int,
     per_page: int,
-    item: Callable[[list], list[str]],
+    item: Callable[[models.QuerySet], list[str]],
+    count_key: str = "",
 ) -> HttpResponse:
-    """One page: a count, then the page's keys, then `item(keys)` gives their JSON texts in order.
+    """One page: a count, then `item(page of queryset)` gives the page's JSON texts in order.
 
-    Reading keys first keeps the offset scan on an index and reads stored documents for this page
-    only, so a deep page costs about what the first does.
+    Snapshot rows keep their JSON out of line (TOAST on PostgreSQL), so the offset scan reads a
+    narrow heap and only this page's documents are fetched: a deep page costs about the first.
+    `count_key` caches the total: it names the feed version and the filters, so a client paging
+    through a list counts once, and any publish makes a new key.
     """
-    total = queryset.count()
+    total = cache.get(count_key) if count_key else None
+    if total is None:
+        total = queryset.count()
+        if count_key:
+            cache.set(count_key, total, settings.PORTAL_API_MAX_AGE)
     total_pages = max(1, math.ceil(total / per_page))
     offset = (page - 1) * per_page
-    keys = (
-        list(queryset.values_list("pk", flat=True)[offset : offset + per_page])
-        if offset < total
-        else []
-    )
-    contents = item(keys) if keys else []
+    if offset >= total:
+        contents = []
+    elif page > 1 and count_key and tuple(queryset.query.order_by) == ("pk",):
+        start = _page_starts(queryset, per_page, f"{count_key}:starts:{per_page}")[page - 1]
+        contents = item(queryset.filter(pk__gte=start)[:per_page])
+    else:
+        contents = item(queryset[offset : offset + per_page])
     head = json.dumps(
         {
             "total_items": total,
@@ -49,14 +60,22 @@ def page_response(
     return HttpResponse(body, content_type=JSON)
 
 
-def texts_in_order(model: type[models.Model], field: str) -> Callable[[list], list[str]]:
-    """Fetch `field` for a page of keys in one query, keeping the page's order."""
+def _page_starts(queryset: models.QuerySet, per_page: int, key: str) -> list:
+    """The first key of every page, found in one pass and cached with the count: every later
+    page is an index seek (`pk >= start`), so a deep page costs what the first does."""
+    starts = cache.get(key)
+    if starts is None:
+        numbered = queryset.annotate(
+            row=models.Window(RowNumber(), order_by=models.F("pk").asc())
+        ).annotate(place=Mod(models.F("row") - 1, per_page))
+        starts = list(numbered.filter(place=0).values_list("pk", flat=True).order_by("pk"))
+        cache.set(key, starts, settings.PORTAL_API_MAX_AGE)
+    return starts
 
-    def fetch(keys: list) -> list[str]:
-        found = dict(model.objects.filter(pk__in=keys).values_list("pk", field))
-        return [found[key] for key in keys if key in found]
 
-    return fetch
+def stored_texts(field: str) -> Callable[[models.QuerySet], list[str]]:
+    """The page's stored JSON text in `field`, in one query."""
+    return lambda page: list(page.values_list(field, flat=True))
 
 
 def ndjson_response(texts: Iterator[str]) -> StreamingHttpResponse:

@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -38,7 +39,7 @@ from .filters import (
     TaxonomyTermFilter,
     points_within,
 )
-from .pagination import JSON, ndjson_response, page_response, stream_field, texts_in_order
+from .pagination import JSON, ndjson_response, page_response, stored_texts, stream_field
 from .params import PAGE_PARAMS, StrictBooleanField, check_known, page_params
 
 SERVICE_FILTERS = set(ServiceFilter.base_filters)
@@ -59,15 +60,13 @@ class OrukView(APIView):
 
     def get(self, request: HttpRequest, **kwargs) -> HttpResponse:
         check_known(request.GET, self.allowed_params)
-        self.feed = self.get_feed(kwargs.pop("feed", None))
         state = FeedState.objects.filter(pk=1).values_list("version", "changed_at").first()
         version, changed_at = state or (0, None)
-        etag = quote_etag(
-            hashlib.sha1(
-                f"{version}:{self.feed.pk}:{self.feed.updated_at}:{self.version_tag()}:"
-                f"{request.get_full_path()}".encode()
-            ).hexdigest()[:32]
-        )
+        self.feed = self.get_feed(kwargs.pop("feed", None), version)
+        state_tag = f"{version}:{self.feed.pk}:{self.feed.updated_at}:{self.version_tag()}"
+        etag = quote_etag(_digest(f"{state_tag}:{request.get_full_path()}")[:32])
+        filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "full"))
+        self.count_key = f"publish:count:{_digest(f'{state_tag}:{request.path}:{filters}')}"
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
         else:
@@ -78,11 +77,21 @@ class OrukView(APIView):
         response["Cache-Control"] = f"public, max-age={settings.PORTAL_API_MAX_AGE}"
         return response
 
-    def get_feed(self, slug: str | None) -> Feed:
-        feeds = Feed.objects.filter(is_active=True)
-        feed = feeds.filter(slug=slug).first() if slug else feeds.filter(is_default=True).first()
+    def get_feed(self, slug: str | None, version: int) -> Feed:
+        """The feed and its terms, cached until the feed version moves (feed edits move it)."""
+        key = f"publish:feed:{version}:{slug or ''}"
+        feed = cache.get(key)
         if feed is None:
-            raise NotFound(f"There is no feed called {slug}" if slug else "No default feed is set")
+            feeds = Feed.objects.filter(is_active=True)
+            feed = (
+                feeds.filter(slug=slug).first() if slug else feeds.filter(is_default=True).first()
+            )
+            if feed is None:
+                raise NotFound(
+                    f"There is no feed called {slug}" if slug else "No default feed is set"
+                )
+            feed.cached_term_ids()
+            cache.set(key, feed, settings.PORTAL_API_MAX_AGE)
         return feed
 
     def version_tag(self) -> str:
@@ -94,6 +103,10 @@ class OrukView(APIView):
 
     def published(self) -> models.QuerySet[PublishedService]:
         return PublishedService.objects.for_feed(self.feed)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:
@@ -110,14 +123,15 @@ def _one(queryset: models.QuerySet, pk: str, field: str, what: str) -> HttpRespo
     return HttpResponse(text, content_type=JSON)
 
 
-def _list(queryset, params: dict, field: str) -> HttpResponse:
+def _list(queryset, params: dict, field: str, count_key: str) -> HttpResponse:
     if params["format"] == "ndjson":
         return ndjson_response(stream_field(queryset, field))
     return page_response(
         queryset,
         page=params["page"],
         per_page=params["per_page"],
-        item=texts_in_order(queryset.model, field),
+        item=stored_texts(field),
+        count_key=count_key,
     )
 
 
@@ -171,14 +185,16 @@ class ServiceListView(OrukView):
             queryset = queryset.order_by("pk")
         if minimal:
             return self._minimal(queryset, params)
-        return _list(queryset, params, "document" if params["full"] else "list_item")
+        return _list(
+            queryset, params, "document" if params["full"] else "list_item", self.count_key
+        )
 
     def _minimal(self, queryset, params: dict) -> HttpResponse:
         """Decision (README): id, name, status and last_modified, the least that is a valid item."""
 
-        def rows(keys: list) -> list[str]:
-            found = {
-                pk: json.dumps(
+        def rows(page) -> list[str]:
+            return [
+                json.dumps(
                     {
                         "id": str(pk),
                         "name": name,
@@ -186,16 +202,20 @@ class ServiceListView(OrukView):
                         "last_modified": oruk.shapes.datetime_to_json(modified),
                     }
                 )
-                for pk, name, status, modified in PublishedService.objects.filter(
-                    pk__in=keys
-                ).values_list("pk", "name", "status", "last_modified")
-            }
-            return [found[k] for k in keys if k in found]
+                for pk, name, status, modified in page.values_list(
+                    "pk", "name", "status", "last_modified"
+                )
+            ]
 
         if params["format"] == "ndjson":
-            keys = queryset.values_list("pk", flat=True).iterator(chunk_size=2000)
-            return ndjson_response(text for key in keys for text in rows([key]))
-        return page_response(queryset, page=params["page"], per_page=params["per_page"], item=rows)
+            return ndjson_response(rows(queryset.iterator(chunk_size=2000)))
+        return page_response(
+            queryset,
+            page=params["page"],
+            per_page=params["per_page"],
+            item=rows,
+            count_key=self.count_key,
+        )
 
 
 @extend_schema_view(get=doc.detail_schema("service", "One published service, fully nested."))
@@ -228,7 +248,9 @@ class ServiceAtLocationListView(OrukView):
             queryset = points_within(queryset, point, float(metres)).order_by("distance2", "pk")
         else:
             queryset = queryset.order_by("pk")
-        return _list(queryset, params, "document" if params["full"] else "list_item")
+        return _list(
+            queryset, params, "document" if params["full"] else "list_item", self.count_key
+        )
 
 
 @extend_schema_view(
@@ -248,22 +270,18 @@ class OrganizationMixin:
             models.Exists(self.published().filter(organization_id=models.OuterRef("pk")))
         )
 
-    def with_services(self, keys: list, documents: dict, *, full: bool) -> list[str]:
-        """Organisation documents with their published services appended (one query)."""
+    def with_services(self, rows: list[tuple], *, full: bool) -> list[str]:
+        """(id, organisation JSON) rows, each with its published services appended (one query)."""
         by_org = defaultdict(list)
         field = "document" if full else "list_item"
         for org_id, text in (
             self.published()
-            .filter(organization_id__in=keys)
+            .filter(organization_id__in=[pk for pk, _ in rows])
             .order_by("name", "pk")
             .values_list("organization_id", field)
         ):
             by_org[org_id].append(text)
-        return [
-            documents[k][:-1] + ',"services":[' + ",".join(by_org[k]) + "]}"
-            for k in keys
-            if k in documents
-        ]
+        return [text[:-1] + ',"services":[' + ",".join(by_org[pk]) + "]}" for pk, text in rows]
 
 
 @extend_schema_view(
@@ -283,18 +301,24 @@ class OrganizationListView(OrganizationMixin, OrukView):
         queryset = filterset.qs.order_by("pk")
         field = "document" if params["full"] or full_service else "list_item"
         if not full_service:
-            return _list(queryset, params, field)
+            return _list(queryset, params, field, self.count_key)
 
-        def items(keys: list) -> list[str]:
-            documents = dict(
-                PublishedOrganization.objects.filter(pk__in=keys).values_list("pk", field)
-            )
-            return self.with_services(keys, documents, full=True)
+        def items(page) -> list[str]:
+            return self.with_services(list(page.values_list("pk", field)), full=True)
 
         if params["format"] == "ndjson":
-            keys = queryset.values_list("pk", flat=True).iterator(chunk_size=500)
-            return ndjson_response(text for key in keys for text in items([key]))
-        return page_response(queryset, page=params["page"], per_page=params["per_page"], item=items)
+            return ndjson_response(
+                text
+                for chunk in _chunks(queryset.values_list("pk", field).iterator(chunk_size=500))
+                for text in self.with_services(chunk, full=True)
+            )
+        return page_response(
+            queryset,
+            page=params["page"],
+            per_page=params["per_page"],
+            item=items,
+            count_key=self.count_key,
+        )
 
 
 @extend_schema_view(
@@ -307,13 +331,12 @@ class OrganizationDetailView(OrganizationMixin, OrukView):
 
     def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
         full_service = _boolean(request, "full_service")
-        key = _uuid(pk, "organization")
-        documents = dict(self.organizations().filter(pk=key).values_list("pk", "document"))
-        if not documents:
-            raise NotFound(f"There is no published organization with id {pk}")
-        return HttpResponse(
-            self.with_services([key], documents, full=full_service)[0], content_type=JSON
+        rows = list(
+            self.organizations().filter(pk=_uuid(pk, "organization")).values_list("pk", "document")
         )
+        if not rows:
+            raise NotFound(f"There is no published organization with id {pk}")
+        return HttpResponse(self.with_services(rows, full=full_service)[0], content_type=JSON)
 
 
 class TaxonomyVersionMixin:
@@ -326,9 +349,19 @@ class TaxonomyVersionMixin:
         return f"{stamp['latest']}:{stamp['count']}:{taxonomies['latest']}"
 
 
-def _documents(model, render, keys: list) -> list[str]:
-    found = model.objects.in_bulk(keys)
-    return [json.dumps(render(found[k])) for k in keys if k in found]
+def _chunks(rows, size: int = 500):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _rendered(render):
+    return lambda page: [json.dumps(render(record)) for record in page]
 
 
 @extend_schema_view(
@@ -351,7 +384,8 @@ class TaxonomyListView(TaxonomyVersionMixin, OrukView):
             queryset,
             page=params["page"],
             per_page=params["per_page"],
-            item=lambda keys: _documents(Taxonomy, render, keys),
+            item=_rendered(render),
+            count_key=self.count_key,
         )
 
 
@@ -385,7 +419,8 @@ class TaxonomyTermListView(TaxonomyVersionMixin, OrukView):
             queryset,
             page=params["page"],
             per_page=params["per_page"],
-            item=lambda keys: _documents(TaxonomyTerm, render, keys),
+            item=_rendered(render),
+            count_key=self.count_key,
         )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from directory import models as m
@@ -22,6 +23,14 @@ from tests.factories import (
     TaxonomyFactory,
     TaxonomyTermFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Feed settings are cached by feed version, which restarts with every test's database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

@@ -311,3 +311,11 @@ def test_search_tolerates_a_typo_in_a_name(client, world):
         pytest.skip("typo tolerance uses pg_trgm; the SQLite fallback matches word forms only")
     assert world.ids("youth") <= listed_ids(client, "services", search="footbal")
     assert world.ids("lunch") <= listed_ids(client, "services", search="lunch clubb")
+
+
+def test_cached_totals_follow_every_publish(client, world):
+    assert body(get(client, "services"))["total_items"] == 4
+    lunch = world.services["lunch"]
+    lunch.status = "inactive"
+    lunch.save()  # leaves the feed at once, and moves the feed version
+    assert body(get(client, "services"))["total_items"] == 3
