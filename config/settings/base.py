@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
     "django_filters",
     "guardian",
     "django_q",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "publish.api.middleware.OpenDataHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,7 +133,22 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # ORUK's `format` parameter (json/ndjson) is ours to read, not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Local services directory: Open Referral UK 3.0 API",
+    "DESCRIPTION": (
+        "Every assured service of this directory, in the Open Referral UK 3.0 format "
+        "(HSDS-UK-3.0). Open data: no key, any origin. See /api/v3/docs/ for the decisions "
+        "this implementation takes where the standard is silent."
+    ),
+    "VERSION": "3.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": ["publish.api.openapi.add_oruk_schemas"],
+}
+
 
 Q_CLUSTER = {
     "name": "portal",
