@@ -11,8 +11,10 @@ import json
 import uuid
 from collections import defaultdict
 
+import django_filters as df
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -109,7 +111,7 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _uuid(value: str, what: str) -> uuid.UUID:
+def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError as exc:
@@ -117,7 +119,7 @@ def _uuid(value: str, what: str) -> uuid.UUID:
 
 
 def _one(queryset: models.QuerySet, pk: str, field: str, what: str) -> HttpResponse:
-    text = queryset.filter(pk=_uuid(pk, what)).values_list(field, flat=True).first()
+    text = queryset.filter(pk=_uuid(pk)).values_list(field, flat=True).first()
     if text is None:
         raise NotFound(f"There is no published {what} with id {pk}")
     return HttpResponse(text, content_type=JSON)
@@ -135,7 +137,7 @@ def _list(queryset, params: dict, field: str, count_key: str) -> HttpResponse:
     )
 
 
-def _filtered(filterset) -> models.QuerySet:
+def _filtered(filterset: df.FilterSet) -> df.FilterSet:
     if not filterset.is_valid():
         raise errors_from_form(filterset.errors)
     return filterset
@@ -144,7 +146,7 @@ def _filtered(filterset) -> models.QuerySet:
 def _boolean(request: HttpRequest, name: str) -> bool:
     try:
         return StrictBooleanField(required=False).clean(request.GET.get(name))
-    except Exception as exc:  # a ValidationError, worded for the parameter
+    except ValidationError as exc:
         raise BadParameter(f"{name}: must be true or false", parameter=name) from exc
 
 
@@ -331,9 +333,7 @@ class OrganizationDetailView(OrganizationMixin, OrukView):
 
     def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
         full_service = _boolean(request, "full_service")
-        rows = list(
-            self.organizations().filter(pk=_uuid(pk, "organization")).values_list("pk", "document")
-        )
+        rows = list(self.organizations().filter(pk=_uuid(pk)).values_list("pk", "document"))
         if not rows:
             raise NotFound(f"There is no published organization with id {pk}")
         return HttpResponse(self.with_services(rows, full=full_service)[0], content_type=JSON)
@@ -392,7 +392,7 @@ class TaxonomyListView(TaxonomyVersionMixin, OrukView):
 @extend_schema_view(get=doc.detail_schema("taxonomy", "One taxonomy with all its terms."))
 class TaxonomyDetailView(TaxonomyVersionMixin, OrukView):
     def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
-        taxonomy = Taxonomy.objects.filter(pk=_uuid(pk, "taxonomy")).first()
+        taxonomy = Taxonomy.objects.filter(pk=_uuid(pk)).first()
         if taxonomy is None:
             raise NotFound(f"There is no taxonomy with id {pk}")
         return HttpResponse(json.dumps(oruk.taxonomy_document(taxonomy)), content_type=JSON)
@@ -427,7 +427,7 @@ class TaxonomyTermListView(TaxonomyVersionMixin, OrukView):
 @extend_schema_view(get=doc.detail_schema("taxonomy_term", "One taxonomy term."))
 class TaxonomyTermDetailView(TaxonomyVersionMixin, OrukView):
     def answer(self, request: HttpRequest, pk: str, **kwargs) -> HttpResponse:
-        term = TaxonomyTerm.objects.filter(pk=_uuid(pk, "taxonomy term")).first()
+        term = TaxonomyTerm.objects.filter(pk=_uuid(pk)).first()
         if term is None:
             raise NotFound(f"There is no taxonomy term with id {pk}")
         return HttpResponse(json.dumps(oruk.taxonomy_term_document(term)), content_type=JSON)
