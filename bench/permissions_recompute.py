@@ -115,7 +115,12 @@ def main() -> None:
 
     from django.db import connection
 
-    from accounts.models import AllocationRule, Partner, ServiceAllocation
+    from accounts.models import (
+        AllocationRule,
+        Partner,
+        ServiceAllocation,
+        ServiceGroupObjectPermission,
+    )
     from accounts.services import allocation_recompute_service
     from directory.models import Service
 
@@ -123,6 +128,7 @@ def main() -> None:
         cursor.execute("ANALYZE")
     # From nothing: what a fresh portal, or a restore, does once.
     ServiceAllocation.objects.all().delete()
+    ServiceGroupObjectPermission.objects.all().delete()
     first = run_task("from nothing")
     run_task("again, nothing changed")
 

@@ -16,3 +16,8 @@ PORTAL_API_PER_PAGE_MINIMAL = 1000
 PORTAL_API_MAX_PER_PAGE_MINIMAL = 10000
 # How long clients and caches may reuse an API answer before asking again (seconds).
 PORTAL_API_MAX_AGE = 300
+# Two-factor authentication is required of assurers, partner admins and directory admins (and of
+# anyone who has set it up). Demo accounts (@demo.example) are let off while DEBUG is on.
+PORTAL_REQUIRE_2FA = True
+# Rows per page of the staff lists (partners' services, unallocated services, audit log).
+PORTAL_STAFF_PER_PAGE = 50

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_linear_migrations",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "directory",
     "accounts",
@@ -54,8 +58,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed two-factor authentication?
+    "django_otp.middleware.OTPMiddleware",
+    # Client address for the audit log (accounts.services.audit_record).
+    "accounts.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # People who need (or chose) two-factor authentication go to set-up or verify first.
+    "accounts.two_factor.TwoFactorMiddleware",
+    # Turns a locked-out sign-in into the lock-out page; axes wants to be last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
+                "accounts.context_processors.staff_navigation",
             ],
         },
     },
@@ -93,10 +106,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out address is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Guardian: no anonymous-user row (the public holds no permissions here, and accounts.policy
+# refuses anonymous users before asking guardian); no monkey-patched User/Group helpers, which
+# would write guardian's generic tables instead of accounts' direct foreign-key ones.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_MONKEY_PATCH_USER = False
+GUARDIAN_MONKEY_PATCH_GROUP = False
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "accounts:account"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+# A password reset link works for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+# Login throttling (django-axes), see README "Accounts, roles and permissions": five wrong
+# passwords for one email address from one client address lock that pair out for 15 minutes.
+# Locking by the pair, not the address alone, because a council office signs in from one
+# shared address; not the email alone, because then anyone could lock a named assurer out.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Emails are compared as accounts store them (lower case), and the client address is the one
+# the audit log records (REMOTE_ADDR; a proxy must set it).
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_tried"
+AXES_CLIENT_IP_CALLABLE = "accounts.services.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
+# A successful sign-in forgets earlier mistakes; sign-ins are logged in our own audit log, so
+# axes keeps no second access log of personal data.
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# No start-up banner on every manage.py command.
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -148,7 +196,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": ["publish.api.openapi.add_oruk_schemas"],
 }
-
 
 Q_CLUSTER = {
     "name": "portal",
@@ -204,3 +251,7 @@ ORUK_CACHE_DIR = Path(env_str("ORUK_CACHE_DIR", str(BASE_DIR / ".cache" / "oruk"
 PORTAL_TAXONOMY_DIR = Path(env_str("PORTAL_TAXONOMY_DIR", str(SHARED_DIR / "taxonomies")))
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_NAME = env_str("PORTAL_NAME", PORTAL_NAME)  # noqa: F405
+# Two-factor authentication (django-otp TOTP) for assurers and admins; see accounts/two_factor.py.
+PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", default=PORTAL_REQUIRE_2FA)  # noqa: F405
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = PORTAL_NAME

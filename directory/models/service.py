@@ -58,6 +58,14 @@ class Service(RecordModel):
     objects = ServiceQuerySet.as_manager()
 
     class Meta(RecordModel.Meta):
+        # Object permissions granted per service by accounts (rules and ownership), beside the
+        # built-in change_service; the directory itself never checks them.
+        permissions = [
+            ("view_draft_service", "Can see unpublished changes to a service"),
+            ("submit_service", "Can submit a service for assurance"),
+            ("assure_service", "Can assure a service"),
+            ("suggest_service", "Can suggest a change to a service"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=ServiceStatus.values), name="service_status_valid"

@@ -1,3 +1,11 @@
+from .accounts import (
+    TEST_PASSWORD,
+    AllocationRuleFactory,
+    MembershipFactory,
+    PartnerFactory,
+    ServiceTypeAttributeFactory,
+    UserFactory,
+)
 from .directory import (
     AddressFactory,
     LocationFactory,
@@ -10,12 +18,18 @@ from .directory import (
 )
 
 __all__ = [
+    "TEST_PASSWORD",
     "AddressFactory",
+    "AllocationRuleFactory",
     "LocationFactory",
+    "MembershipFactory",
     "OrganizationFactory",
+    "PartnerFactory",
     "ScheduleFactory",
     "ServiceAtLocationFactory",
     "ServiceFactory",
+    "ServiceTypeAttributeFactory",
     "TaxonomyFactory",
     "TaxonomyTermFactory",
+    "UserFactory",
 ]

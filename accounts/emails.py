@@ -1,0 +1,40 @@
+"""The emails the accounts app sends, as plain text."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import formats, timezone
+
+from accounts import conf
+from accounts.models import Invitation
+
+
+def invitation_url(token: str) -> str:
+    """The accept link; the staff pages serve it (URL name `accounts:invitation-accept`)."""
+    path = conf.get("PORTAL_INVITATION_PATH").format(token=token)
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def send_invitation(invitation: Invitation, token: str) -> None:
+    inviter = invitation.invited_by.display_name if invitation.invited_by else "The directory team"
+    roles = " and ".join(role.lower() for role in invitation.role_labels)
+    expires = formats.date_format(timezone.localtime(invitation.expires_at), "j F Y, H:i")
+    body = (
+        f"{inviter} has invited you to join {invitation.partner.name} on "
+        f"{settings.PORTAL_NAME} as {_article(roles)} {roles}.\n\n"
+        "To accept, open this link and choose a password:\n\n"
+        f"{invitation_url(token)}\n\n"
+        f"The link works once and stops working on {expires}. If you were not expecting this "
+        "invitation, you can ignore this email.\n"
+    )
+    send_mail(
+        subject=f"You're invited to join {invitation.partner.name} on {settings.PORTAL_NAME}",
+        message=body,
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def _article(words: str) -> str:
+    return "an" if words[:1] in "aeiou" else "a"

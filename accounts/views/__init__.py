@@ -1,0 +1,71 @@
+"""The staff pages of the accounts app; each module is one area (see accounts/urls.py)."""
+
+from .audit import AuditLogView
+from .auth import (
+    AccountView,
+    PasswordChangeView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetSentView,
+    PasswordResetView,
+    SignInView,
+    SignOutView,
+    TwoFactorRemoveView,
+    TwoFactorSetupView,
+    TwoFactorVerifyView,
+    locked_out,
+)
+from .invitations import InvitationAcceptView, InvitationCreateView, InvitationRevokeView
+from .mixins import PartnerMixin, PolicyRequiredMixin, StaffPageMixin
+from .partners import (
+    MemberRemoveView,
+    MemberUpdateView,
+    PartnerCreateView,
+    PartnerDetailView,
+    PartnerListView,
+    PartnerUpdateView,
+)
+from .rules import (
+    RuleCreateView,
+    RuleDeleteView,
+    RuleDetailView,
+    RuleListView,
+    RuleMoveView,
+    RuleUpdateView,
+    UnallocatedServiceListView,
+)
+
+__all__ = [
+    "AccountView",
+    "AuditLogView",
+    "InvitationAcceptView",
+    "InvitationCreateView",
+    "InvitationRevokeView",
+    "MemberRemoveView",
+    "MemberUpdateView",
+    "PartnerCreateView",
+    "PartnerDetailView",
+    "PartnerListView",
+    "PartnerMixin",
+    "PartnerUpdateView",
+    "PasswordChangeView",
+    "PasswordResetCompleteView",
+    "PasswordResetConfirmView",
+    "PasswordResetSentView",
+    "PasswordResetView",
+    "PolicyRequiredMixin",
+    "RuleCreateView",
+    "RuleDeleteView",
+    "RuleDetailView",
+    "RuleListView",
+    "RuleMoveView",
+    "RuleUpdateView",
+    "SignInView",
+    "SignOutView",
+    "StaffPageMixin",
+    "TwoFactorRemoveView",
+    "TwoFactorSetupView",
+    "TwoFactorVerifyView",
+    "UnallocatedServiceListView",
+    "locked_out",
+]
