@@ -9,8 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v3/", include("publish.api.urls")),
     path("accounts/", include("accounts.urls")),
-    # Until the public finder lands, the portal opens on the directory team's admin.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Until the public finder lands, the portal opens on the staff pages (sign-in first).
+    path("", RedirectView.as_view(url="/accounts/", permanent=False)),
 ]
 
 # 403 and 404 use templates/403.html and 404.html; the 500 page renders without context processors.

@@ -27,7 +27,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "\nDemo portal ready.\n"
-            f"  Sign in at {settings.PORTAL_BASE_URL}/admin/\n"
+            f"  Sign in at {settings.PORTAL_BASE_URL}/accounts/sign-in/"
+            f" (the Django admin is at {settings.PORTAL_BASE_URL}/admin/)\n"
             f"  as {DEMO_ACCOUNTS[0].email} with the password {password!r}"
             " (set DEMO_PASSWORD to change it).\n"
             "  Every demo account has the same password:\n"
