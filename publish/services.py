@@ -43,6 +43,11 @@ def publishable_services() -> models.QuerySet[m.Service]:
     )
 
 
+def has_public_standing(service: m.Service) -> bool:
+    """The record's own half of `publishable_services` (hiding is checked when publishing)."""
+    return service.status in PUBLISHED_STATUSES and service.assured_date is not None
+
+
 @dataclass
 class PublishResult:
     published: int = 0

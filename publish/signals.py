@@ -13,8 +13,8 @@ from directory.signals import is_bulk_writing, services_imported
 
 from .models import Feed, PublishedService
 from .services import (
-    PUBLISHED_STATUSES,
     feed_version_bump,
+    has_public_standing,
     organizations_refresh,
     services_publish,
 )
@@ -36,8 +36,7 @@ def _service_saved(sender, instance: Service, raw: bool = False, **kwargs) -> No
         return
     snapshot = PublishedService.objects.filter(pk=instance.pk).values("status", "assured_date")
     current = snapshot.first()
-    publishable = instance.status in PUBLISHED_STATUSES and instance.assured_date is not None
-    if not publishable:
+    if not has_public_standing(instance):
         if current is not None:
             services_publish(service_ids=[instance.pk])  # leaves the feed now, not later
         return
