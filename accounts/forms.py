@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
@@ -21,16 +22,26 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from accounts.models import AuditAction, Partner, PartnerKind, Role, RuleKind
-from core.forms import GDSForm, GDSFormMixin
+from core.forms import GDSForm, GDSFormMixin, submit_button
 from directory.models import Organization, Service, TaxonomyTerm
 from directory.taxonomies.identity import LGA_SERVICE_TYPES
 
+
+def too_long(label: str, limit: int) -> str:
+    """GOV.UK's message for text over a field's limit, which the server alone checks."""
+    return f"{label} must be {limit} characters or fewer"
+
+
+# Accounts and invitations keep email addresses of up to 254 characters (RFC 5321).
+EMAIL_MAX_LENGTH = 254
 EMAIL_ERRORS = {
     "required": "Enter an email address",
     "invalid": "Enter an email address in the correct format, like name@example.com",
+    "max_length": too_long("Email address", EMAIL_MAX_LENGTH),
 }
 ROLE_HINTS = {
     Role.PROVIDER_EDITOR: "Edits the services of the organisations this partner runs",
@@ -87,9 +98,15 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "Email address"
-        self.fields["username"].widget = email_widget()
-        self.fields["username"].error_messages = {"required": "Enter your email address"}
+        username = self.fields["username"]
+        username.label = "Email address"
+        username.widget = email_widget()
+        username.error_messages = {
+            "required": "Enter your email address",
+            "max_length": too_long("Email address", username.max_length),
+        }
+        # Django's form only tells the browser (maxlength); the server checks here.
+        username.validators.append(MaxLengthValidator(username.max_length))
         self.fields["password"].error_messages = {"required": "Enter your password"}
 
 
@@ -100,7 +117,7 @@ class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].widget = email_widget()
-        self.fields["email"].error_messages = EMAIL_ERRORS
+        self.fields["email"].error_messages = dict(EMAIL_ERRORS)
 
 
 class _NewPasswordFields:
@@ -151,13 +168,19 @@ class InvitationAcceptForm(GDSForm):
     first_name = forms.CharField(
         label="First name",
         max_length=150,
-        error_messages={"required": "Enter your first name"},
+        error_messages={
+            "required": "Enter your first name",
+            "max_length": too_long("First name", 150),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
     )
     last_name = forms.CharField(
         label="Last name",
         max_length=150,
-        error_messages={"required": "Enter your last name"},
+        error_messages={
+            "required": "Enter your last name",
+            "max_length": too_long("Last name", 150),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
     )
     password = forms.CharField(
@@ -244,7 +267,7 @@ class ConfirmPasswordForm(GDSForm):
         super().__init__(*args, **kwargs)
 
     def get_buttons(self) -> list[Button]:
-        return [Button.warning(self.submit_name, self.submit_label)]
+        return [submit_button(self.submit_name, self.submit_label, variant="warning")]
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -270,7 +293,10 @@ class InvitationForm(GDSForm):
     submit_label = "Send invitation"
 
     email = forms.EmailField(
-        label="Email address", error_messages=EMAIL_ERRORS, widget=email_widget()
+        label="Email address",
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages=EMAIL_ERRORS,
+        widget=email_widget(),
     )
     roles = RolesField()
 
@@ -341,7 +367,10 @@ class PartnerForm(GDSForm):
     name = forms.CharField(
         label="Name",
         max_length=255,
-        error_messages={"required": "Enter the partner's name"},
+        error_messages={
+            "required": "Enter the partner's name",
+            "max_length": too_long("Name", 255),
+        },
     )
     slug = forms.SlugField(
         label="Short name",
@@ -349,7 +378,8 @@ class PartnerForm(GDSForm):
         max_length=100,
         help_text="Lower-case letters, numbers and hyphens. Leave empty to make one from the name",
         error_messages={
-            "invalid": "Enter a short name using only lower-case letters, numbers and hyphens"
+            "invalid": "Enter a short name using only lower-case letters, numbers and hyphens",
+            "max_length": too_long("Short name", 100),
         },
     )
     kind = forms.ChoiceField(
@@ -432,13 +462,25 @@ class RuleForm(GDSForm):
         "are covered too",
     )
     local_authority_code = forms.CharField(
-        label="Local authority code", required=False, help_text="An ONS code, like E06000010"
+        label="Local authority code",
+        required=False,
+        help_text="An ONS code, like E06000010",
+        max_length=9,
+        error_messages={"max_length": too_long("Local authority code", 9)},
     )
     postcode_districts = forms.CharField(
-        label="Postcode districts", required=False, help_text="Separated by commas, like HU5, HU6"
+        label="Postcode districts",
+        required=False,
+        help_text="Separated by commas, like HU5, HU6",
+        max_length=500,
+        error_messages={"max_length": too_long("Postcode districts", 500)},
     )
     service_area_name = forms.CharField(
-        label="Service area name", required=False, help_text="As the services give it"
+        label="Service area name",
+        required=False,
+        help_text="As the services give it",
+        max_length=500,
+        error_messages={"max_length": too_long("Service area name", 500)},
     )
     service = forms.CharField(
         label="Service id", required=False, help_text="The id of one service in the directory"
@@ -464,9 +506,10 @@ class RuleForm(GDSForm):
         )
 
     def get_buttons(self) -> list[Button]:
+        # Saving comes first, so that Enter in a field saves rather than previews.
         return [
-            Button.secondary("preview", "Preview"),
-            Button.primary(self.submit_name, self.submit_label),
+            submit_button(self.submit_name, self.submit_label),
+            submit_button("preview", "Preview", variant="secondary"),
         ]
 
     def clean_service_type(self) -> TaxonomyTerm | None:
@@ -574,6 +617,44 @@ def _term_named(text: str) -> TaxonomyTerm:
 # --- audit log ------------------------------------------------------------------------------
 
 
+class RealDateField(DateInputField):
+    """A GOV.UK date input whose errors name the date, as the design system words them ("Date
+    from must be a real date", "... must include a month"), for letters and impossible dates
+    alike: never Python's "day is out of range for month", never a server error."""
+
+    def __init__(self, *, name: str, **kwargs: Any) -> None:
+        super().__init__(require_all_fields=False, **kwargs)
+        self.name = name
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(part or "").strip() for part in [*(value or ()), "", "", ""][:3]]
+        if not any(parts):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        words = ("day", "month", "year")
+        missing = [word for word, part in zip(words, parts, strict=True) if not part]
+        if missing:
+            raise ValidationError(
+                f"{self.name} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        real = f"{self.name} must be a real date"
+        if not all(re.fullmatch(r"[0-9]{1,4}", part) for part in parts):
+            raise ValidationError(real, code="invalid")
+        day, month, year = parts
+        if len(year) != 4:
+            raise ValidationError(
+                f"{self.name} must have a year with 4 numbers, like 2026", code="invalid"
+            )
+        try:
+            out = date(int(year), int(month), int(day))
+        except ValueError as exc:
+            raise ValidationError(real, code="invalid") from exc
+        self.validate(out)
+        self.run_validators(out)
+        return out
+
+
 class AuditFilterForm(GDSForm):
     """The audit log's filters (a GET form; every field optional)."""
 
@@ -592,18 +673,14 @@ class AuditFilterForm(GDSForm):
         empty_label="All partners",
         error_messages={"invalid_choice": "Select a partner from the list"},
     )
-    date_from = DateInputField(
-        label="From", required=False, require_all_fields=False, help_text="For example, 27 3 2026"
+    date_from = RealDateField(
+        name="Date from", label="From", required=False, help_text="For example, 27 3 2026"
     )
-    date_to = DateInputField(label="To (inclusive)", required=False, require_all_fields=False)
+    date_to = RealDateField(name="Date to", label="To (inclusive)", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.form_method = "get"
-        for name in ("date_from", "date_to"):
-            self.fields[name].error_messages.update(
-                {"incomplete": "Enter a full date, like 27 3 2026"}
-            )
 
     def get_layout(self) -> Layout:
         return Layout(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,3 +42,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# `manage.py runserver` takes "port" or "addr:port" (an IPv6 address in brackets), as `make run
+# HOST=...` passes it.
+_ADDRPORT = re.compile(r"^(?:(?P<addr>\[[0-9a-fA-F:.]+\]|[^\[\]:/\s]+):)?(?P<port>\d{1,5})$")
+# Addresses that mean "every interface": a server listens there, a browser cannot go there.
+_EVERY_INTERFACE = {"0": "127.0.0.1", "0.0.0.0": "127.0.0.1", "[::]": "[::1]", "[::0]": "[::1]"}
+
+
+def served_url(addrport: str) -> str:
+    """The http:// address a browser opens for a development server started on `addrport`
+    ("0.0.0.0:8080" -> "http://127.0.0.1:8080"); "" when `addrport` is not such an address."""
+    match = _ADDRPORT.fullmatch(addrport.strip())
+    if not match:
+        return ""
+    addr = match["addr"] or "127.0.0.1"
+    return f"http://{_EVERY_INTERFACE.get(addr, addr)}:{match['port']}"

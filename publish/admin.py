@@ -24,7 +24,9 @@ class FeedAdmin(admin.ModelAdmin):
                 feed,
                 check_feed(
                     ClientTransport(
-                        "/api/v3/" if feed.is_default else f"/api/v3/feeds/{feed.slug}/"
+                        "/api/v3/" if feed.is_default else f"/api/v3/feeds/{feed.slug}/",
+                        # The address this admin page was asked on, which the portal answers to.
+                        origin=request.build_absolute_uri("/"),
                     )
                 ),
             )

@@ -50,16 +50,40 @@ class HttpTransport:
 
 
 class ClientTransport:
-    """Our own feed, through Django's test client: no network, no server needed."""
+    """Our own feed, through Django's test client: no network, no server needed.
 
-    def __init__(self, base_path: str = "/api/v3/") -> None:
+    Requests go to `origin` (by default PORTAL_BASE_URL, the address the portal is published
+    at) as a client's would: its host must pass ALLOWED_HOSTS and an https origin is asked over
+    HTTPS, so the answers and the absolute links in them are what clients get. (The test
+    client's own host, "testserver", is in no live portal's ALLOWED_HOSTS: every answer would
+    be 400.)
+    """
+
+    def __init__(self, base_path: str = "/api/v3/", *, origin: str | None = None) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+        from django.http.request import split_domain_port, validate_host
         from django.test import Client
 
-        self.client = Client()
+        url = urllib.parse.urlsplit(origin or settings.PORTAL_BASE_URL)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ImproperlyConfigured(f"{url.geturl()!r} is not an http(s) address")
+        domain, _ = split_domain_port(url.netloc)
+        allowed = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not allowed:
+            allowed = [".localhost", "127.0.0.1", "[::1]"]  # as Django's own host check
+        if not validate_host(domain, allowed):
+            raise ImproperlyConfigured(
+                f"This portal does not answer to {url.netloc} (PORTAL_BASE_URL): add "
+                f"{domain} to ALLOWED_HOSTS or set PORTAL_BASE_URL to the portal's address"
+            )
+        # A view that fails answers 500, as over HTTP (and is logged by django.request).
+        self.client = Client(headers={"host": url.netloc}, raise_request_exception=False)
+        self.secure = url.scheme == "https"
         self.base = base_path
 
     def get(self, path: str) -> tuple[int, str, bytes]:
-        response = self.client.get(self.base + path)
+        response = self.client.get(self.base + path, secure=self.secure)
         return response.status_code, response.get("Content-Type", ""), response.content
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -40,9 +40,11 @@ class AuditLogView(StaffPageMixin, TemplateView):
                 events = events.filter(actor_email__icontains=data["actor"].strip())
             if data["partner"]:
                 events = events.for_partner(data["partner"])
+            end = data["date_to"]
             events = events.between(
                 _start_of(data["date_from"]) if data["date_from"] else None,
-                _start_of(data["date_to"] + timedelta(days=1)) if data["date_to"] else None,
+                # Up to the start of the next day; the last day there is has no end.
+                _start_of(end + timedelta(days=1)) if end and end < date.max else None,
             )
         elif filtering:
             events = events.none()

@@ -43,7 +43,9 @@ class SignInView(PageTitleMixin, auth_views.LoginView):
 
 
 class SignOutView(PageTitleMixin, auth_views.LogoutView):
-    """GET asks to confirm (a link in the header can only GET); POST signs out."""
+    """GET asks a signed-in person to confirm (a link in the header can only GET); POST signs
+    them out and says so on the sign-in page. Someone already signed out goes to sign in, told
+    nothing untrue ("You have signed out" only follows a real sign-out)."""
 
     title = "Sign out"
     http_method_names = ["get", "post", "options"]
@@ -55,9 +57,15 @@ class SignOutView(PageTitleMixin, auth_views.LogoutView):
         return render(request, self.template_name, self.get_context_data())
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("accounts:sign-in")
         response = super().post(request, *args, **kwargs)
         messages.success(request, "You have signed out")
         return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Django's LogoutView titles its page "Logged out", even on this page, before signing out.
+        return {**super().get_context_data(**kwargs), "title": self.get_title()}
 
 
 def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None):

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, served_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SHARED_DIR = BASE_DIR.parent / "shared"
@@ -21,7 +21,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+# Where `make run HOST=addr:port` serves the portal, as a browser opens it (0.0.0.0 becomes
+# 127.0.0.1): the default PORTAL_BASE_URL, and with DEBUG a host the portal answers to.
+_served_url = served_url(env_str("HOST")) or "http://127.0.0.1:8000"
+_debug_hosts = ["localhost", "127.0.0.1", "[::1]"]
+_served_host = _served_url.removeprefix("http://").rsplit(":", 1)[0]
+if _served_host not in _debug_hosts:
+    _debug_hosts.append(_served_host)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _debug_hosts if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -249,7 +256,7 @@ from config.portal_defaults import *  # noqa: E402,F403
 ORUK_SCHEMA_DIR = Path(env_str("ORUK_SCHEMA_DIR", str(SHARED_DIR / "oruk" / "v3")))
 ORUK_CACHE_DIR = Path(env_str("ORUK_CACHE_DIR", str(BASE_DIR / ".cache" / "oruk")))
 PORTAL_TAXONOMY_DIR = Path(env_str("PORTAL_TAXONOMY_DIR", str(SHARED_DIR / "taxonomies")))
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", _served_url)
 PORTAL_NAME = env_str("PORTAL_NAME", PORTAL_NAME)  # noqa: F405
 # Two-factor authentication (django-otp TOTP) for assurers and admins; see accounts/two_factor.py.
 PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", default=PORTAL_REQUIRE_2FA)  # noqa: F405

@@ -25,6 +25,16 @@ def test_demo_admin_is_created_with_the_demo_password(settings, monkeypatch, cap
 
 
 @pytest.mark.django_db
+def test_demo_help_names_the_address_the_portal_is_served_on(settings, capsys):
+    settings.DEBUG = True
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8080/"
+    call_command("demo_users")
+    out = capsys.readouterr().out
+    assert "Sign in at http://127.0.0.1:8080/accounts/sign-in/" in out
+    assert "http://127.0.0.1:8080/admin/" in out and ":8000" not in out
+
+
+@pytest.mark.django_db
 def test_demo_users_are_refused_when_debug_is_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only created when DEBUG is on"):

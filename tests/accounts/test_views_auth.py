@@ -154,6 +154,42 @@ def test_signing_out_asks_then_signs_out(client, person):
     assert AuditEvent.objects.filter(action=AuditAction.SIGNED_OUT).count() == 1
 
 
+def _text(response) -> str:
+    """The page's words, without markup."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_the_sign_out_page_asks_a_signed_in_person(client, person):
+    sign_in(client, person)
+    page = client.get(reverse("accounts:sign-out"))
+    assert page.status_code == 200
+    assert _title(page) == "Sign out \N{EN DASH} Find local services"
+    assert '<h1 class="govuk-heading-l">Sign out</h1>' in page.content.decode()
+    text = _text(page)
+    assert "You are signed in as casey@example.org." in text
+    assert "Logged out" not in text and "signed out" not in text
+
+
+def test_signing_out_says_so_once_on_the_sign_in_page(client, person):
+    sign_in(client, person)
+    page = client.post(reverse("accounts:sign-out"), follow=True)
+    assert page.redirect_chain == [(SIGN_IN, 302)]
+    assert _title(page) == "Sign in \N{EN DASH} Find local services"
+    text = _text(page)
+    assert text.count("You have signed out") == 1
+    assert "signed in as" not in text and "Logged out" not in text
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_someone_signed_out_is_sent_to_sign_in_without_a_false_message(client, method):
+    page = getattr(client, method)(reverse("accounts:sign-out"), follow=True)
+    assert page.redirect_chain == [(SIGN_IN, 302)]
+    text = _text(page)
+    assert "You have signed out" not in text and "signed in as" not in text
+    assert "Logged out" not in text
+    assert not AuditEvent.objects.filter(action=AuditAction.SIGNED_OUT).exists()
+
+
 def test_staff_pages_send_anonymous_people_to_sign_in(client):
     response = client.get(reverse("accounts:rule-list"))
     assert response.status_code == 302

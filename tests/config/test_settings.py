@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +63,62 @@ def test_database_url_selects_postgresql():
 def test_a_malformed_boolean_is_refused_by_name():
     result = run_settings(DEBUG="maybe")
     assert result.returncode != 0 and "DEBUG must be true or false" in result.stderr
+
+
+SERVED_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps([settings.PORTAL_BASE_URL, settings.ALLOWED_HOSTS]))"
+)
+
+
+def served_settings(**env: str) -> tuple[str, list[str]]:
+    """PORTAL_BASE_URL and ALLOWED_HOSTS with DEBUG on, as `make run` starts (HOST=...)."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DATABASE_URL", "HOST", "PORTAL_BASE_URL", "ALLOWED_HOSTS")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SERVED_PROBE],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "true", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    base_url, allowed_hosts = json.loads(result.stdout)
+    return base_url, allowed_hosts
+
+
+def test_links_default_to_the_default_development_server():
+    assert served_settings()[0] == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("host", "base_url"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("0.0.0.0:8080", "http://127.0.0.1:8080"),
+        ("localhost:9000", "http://localhost:9000"),
+        ("8081", "http://127.0.0.1:8081"),
+        ("[::]:8000", "http://[::1]:8000"),
+        ("not an address", "http://127.0.0.1:8000"),
+    ],
+)
+def test_links_follow_the_address_make_run_serves_on(host, base_url):
+    served, allowed_hosts = served_settings(HOST=host)
+    assert served == base_url
+    assert base_url.removeprefix("http://").rsplit(":", 1)[0] in allowed_hosts
+
+
+def test_the_served_address_is_answered_to_with_debug():
+    assert "192.168.1.20" in served_settings(HOST="192.168.1.20:8000")[1]
+
+
+def test_portal_base_url_wins_over_host():
+    served, _ = served_settings(HOST="0.0.0.0:8080", PORTAL_BASE_URL="https://x.example")
+    assert served == "https://x.example"
 
 
 def test_no_model_change_lacks_a_migration(db):

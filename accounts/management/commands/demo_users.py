@@ -25,10 +25,12 @@ class Command(BaseCommand):
         accounts = "\n".join(
             f"    {account.email:<{width}}  {account.role}" for account in DEMO_ACCOUNTS
         )
+        # The address the server answers on (PORTAL_BASE_URL follows `make run HOST=...`).
+        base_url = settings.PORTAL_BASE_URL.rstrip("/")
         self.stdout.write(
             "\nDemo portal ready.\n"
-            f"  Sign in at {settings.PORTAL_BASE_URL}/accounts/sign-in/"
-            f" (the Django admin is at {settings.PORTAL_BASE_URL}/admin/)\n"
+            f"  Sign in at {base_url}/accounts/sign-in/"
+            f" (the Django admin is at {base_url}/admin/)\n"
             f"  as {DEMO_ACCOUNTS[0].email} with the password {password!r}"
             " (set DEMO_PASSWORD to change it).\n"
             "  Every demo account has the same password:\n"
