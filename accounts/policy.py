@@ -54,6 +54,7 @@ class Action(enum.Enum):
     MANAGE_RULES = "manage_rules"  # allocation rules (site-wide)
     MANAGE_PARTNERS = "manage_partners"  # create and change partners (site-wide)
     VIEW_AUDIT_LOG = "view_audit_log"  # read the audit log (site-wide)
+    MANAGE_TASKS = "manage_tasks"  # see background tasks and retry failed ones (site-wide)
 
     @property
     def is_record_action(self) -> bool:
@@ -72,7 +73,9 @@ CODENAMES = {
     Action.ASSURE: codenames.ASSURE,
 }
 RECORD_ACTIONS = frozenset({*CODENAMES, Action.SUGGEST, Action.PUBLISH})
-SITE_ACTIONS = frozenset({Action.MANAGE_RULES, Action.MANAGE_PARTNERS, Action.VIEW_AUDIT_LOG})
+SITE_ACTIONS = frozenset(
+    {Action.MANAGE_RULES, Action.MANAGE_PARTNERS, Action.VIEW_AUDIT_LOG, Action.MANAGE_TASKS}
+)
 
 CACHE_NAME = "_accounts_policy_cache"
 

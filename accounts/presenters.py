@@ -11,6 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from accounts import two_factor
 from accounts.models import AuditEvent, Invitation, Membership, Partner, Role
@@ -20,11 +21,13 @@ from core.components import (
     button_form,
     cell,
     column,
+    details,
     lines,
     link,
     summary_rows,
     tag,
 )
+from core.models import BackgroundTask, BackgroundTaskStatus
 
 STATUS_COLOURS = {
     "pending": "blue",
@@ -66,6 +69,8 @@ def navigation(request: Any) -> list[dict[str, Any]]:
             items.append(("Allocation rules", reverse("accounts:rule-list"), False))
         if user_can(user, Action.VIEW_AUDIT_LOG):
             items.append(("Audit log", reverse("accounts:audit-log"), False))
+        if user_can(user, Action.MANAGE_TASKS):
+            items.append(("Background tasks", reverse("accounts:task-list"), False))
     items.append(("Sign out", reverse("accounts:sign-out"), True))
     path = request.path
     return [
@@ -113,6 +118,15 @@ def staff_links(user: Any) -> list[dict[str, str]]:
                 "href": reverse("accounts:audit-log"),
                 "text": "Audit log",
                 "hint": "Sign-ins, invitations, role changes and permission grants",
+            }
+        )
+    if user_can(user, Action.MANAGE_TASKS):
+        links.append(
+            {
+                "href": reverse("accounts:task-list"),
+                "text": "Background tasks",
+                "hint": "Work queued by changes to rules and partners, and publishing; "
+                "retry what failed",
             }
         )
     return links
@@ -401,6 +415,12 @@ def preview(result: Any, *, saved: bool = False) -> dict[str, Any]:
         )
     if result.released:
         details.append(f"{result.released} that the rule gives today it would no longer give")
+    if result.placed_before is not None:
+        before = result.placed_before
+        details.append(
+            f"It goes before the rule for {before.partner.name} ({before.describe()}), which "
+            "covers this service too, so that this rule decides who assures it"
+        )
     return {
         "summary": result.summary,
         "details": details,
@@ -456,6 +476,146 @@ def audit_table(events: Iterable[AuditEvent]) -> dict[str, Any]:
             column("What happened"),
             column("About"),
             column("Details"),
+        ],
+        "rows": rows,
+    }
+
+
+# --- background work ------------------------------------------------------------------------
+
+TASK_STATUS_COLOURS = {
+    BackgroundTaskStatus.QUEUED: "grey",
+    BackgroundTaskStatus.RUNNING: "light-blue",
+    BackgroundTaskStatus.SUCCEEDED: "green",
+    BackgroundTaskStatus.FAILED: "red",
+}
+RECOMPUTE_QUEUED = (
+    "Who assures which services, and who may edit them, is being worked out again in the "
+    "background."
+)
+
+
+def task_tag(task: BackgroundTask) -> Any:
+    return tag(task.get_status_display(), TASK_STATUS_COLOURS[task.status])
+
+
+def queued_message(text: str, *, status_url: str = "") -> SafeString:
+    """A success message for a page that queued the allocation recompute: what was done, what
+    was queued, and where to see whether it has finished (the status panel at `status_url`,
+    the allocation rules page unless given)."""
+    href = (status_url or reverse("accounts:rule-list")) + "#background-work"
+    return format_html(
+        '{} {} <a class="govuk-notification-banner__link" href="{}">See whether it has '
+        "finished</a>.",
+        text,
+        RECOMPUTE_QUEUED,
+        href,
+    )
+
+
+def _recompute_outcome(result: Any) -> str:
+    if isinstance(result, dict) and {"services", "allocated"} <= result.keys():
+        return (
+            f"{result['allocated']} of {result['services']} "
+            f"service{'' if result['services'] == 1 else 's'} are allocated to a partner."
+        )
+    return ""
+
+
+def background_status(
+    task: BackgroundTask | None, *, path: str, can_manage_tasks: bool
+) -> dict[str, Any] | None:
+    """The status panel of the allocation recompute (`task`, the latest one) on the rule pages:
+    queued, running, finished (when) or failed (why). Works without JavaScript: while the work
+    is queued or running the panel offers a link that reloads the page."""
+    if task is None:
+        return None
+    by = f" by {task.requested_by.email}" if task.requested_by_id and task.requested_by else ""
+    refresh = ""
+    tasks_link = ""
+    if task.status == BackgroundTaskStatus.QUEUED:
+        text = (
+            f"Queued at {when(task.queued_at)}{by}, waiting for a background worker. If it stays "
+            "queued, the task runner (django-q2's manage.py qcluster) may not be running."
+        )
+        refresh = path + "#background-work"
+    elif task.status == BackgroundTaskStatus.RUNNING:
+        text = f"Running since {when(task.started_at)} (queued{by})."
+        refresh = path + "#background-work"
+    elif task.status == BackgroundTaskStatus.SUCCEEDED:
+        text = f"Finished at {when(task.finished_at)}. " + _recompute_outcome(task.result)
+    else:
+        at = f" at {when(task.finished_at)}" if task.finished_at else ""
+        text = (
+            f"Failed{at}: {task.error_summary or 'no reason given'}. "
+            "Until it runs again, who assures which services may be out of date."
+        )
+        if can_manage_tasks:
+            tasks_link = reverse("accounts:task-list")
+    return {
+        "heading": "Working out who assures which services",
+        "tag": task_tag(task),
+        "text": text.strip(),
+        "refresh": refresh,
+        "tasks_link": tasks_link,
+    }
+
+
+def background_task_table(tasks: Iterable[BackgroundTask], *, csrf_token: str) -> dict[str, Any]:
+    """Background tasks (with `requested_by` selected), newest first, with a Retry button on
+    those that failed."""
+    rows = []
+    for task in tasks:
+        requested = when(task.queued_at)
+        if task.requested_by_id and task.requested_by:
+            requested = lines([requested, f"by {task.requested_by.email}"])
+        if task.status == BackgroundTaskStatus.RUNNING:
+            status = lines([task_tag(task), f"since {when(task.started_at)}"])
+        elif task.is_finished and task.finished_at:
+            status = lines([task_tag(task), when(task.finished_at)])
+        else:
+            status = task_tag(task)
+        error = (
+            details(task.error_summary or "Error", task.error, preformatted=True)
+            if task.error
+            else ""
+        )
+        retry = ""
+        if task.can_retry:
+            retry = button_form(
+                reverse("accounts:task-retry", args=[task.pk]),
+                "Retry",
+                csrf_token=csrf_token,
+                hidden=f"task {task.pk}: {task.label}",
+            )
+        rows.append(
+            [
+                cell(
+                    lines(
+                        [
+                            task.label,
+                            format_html(
+                                '<span class="govuk-hint govuk-!-font-size-16">{}</span>', task.func
+                            ),
+                        ]
+                    ),
+                    header=True,
+                ),
+                cell(requested),
+                cell(status),
+                cell(task.attempts, numeric=True),
+                cell(error),
+                cell(retry),
+            ]
+        )
+    return {
+        "head": [
+            column("Task"),
+            column("Queued"),
+            column("Status"),
+            column("Attempts", numeric=True),
+            column("Error"),
+            column("Action"),
         ],
         "rows": rows,
     }

@@ -71,4 +71,7 @@ urlpatterns = [
     ),
     # Audit log
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
+    # Background tasks
+    path("tasks/", views.BackgroundTaskListView.as_view(), name="task-list"),
+    path("tasks/<int:pk>/retry/", views.BackgroundTaskRetryView.as_view(), name="task-retry"),
 ]

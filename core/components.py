@@ -106,3 +106,12 @@ def button_form(
             "hidden": hidden,
         },
     )
+
+
+def details(summary: str, text: Any, *, preformatted: bool = False) -> SafeString:
+    """A GOV.UK details component: `summary` shown, `text` revealed (kept as laid out, e.g. a
+    traceback, when `preformatted`)."""
+    return render_to_string(
+        "components/details.html",
+        {"summary": summary, "text": text, "preformatted": preformatted},
+    )

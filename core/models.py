@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 
 class TimestampedModel(models.Model):
@@ -13,3 +16,88 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class BackgroundTaskStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class BackgroundTaskQuerySet(models.QuerySet["BackgroundTask"]):
+    def of_func(self, *funcs: str) -> BackgroundTaskQuerySet:
+        return self.filter(func__in=funcs)
+
+    def needing_attention(self) -> BackgroundTaskQuerySet:
+        """Work that has not finished well: queued, running or failed."""
+        return self.exclude(status=BackgroundTaskStatus.SUCCEEDED)
+
+    def newest_first(self) -> BackgroundTaskQuerySet:
+        return self.order_by("-queued_at", "-id")
+
+
+class BackgroundTask(TimestampedModel):
+    """One piece of background work and how it went, whichever django-q2 broker carried it.
+
+    Written by `core.services.enqueue` (in the caller's transaction) and kept up to date by the
+    `core.tasks.run_background_task` wrapper, so that pages can say whether the work they queued
+    is queued, running, finished or failed, and a failed one can be queued again.
+    """
+
+    label = models.CharField(max_length=200)
+    func = models.CharField("function", max_length=200)
+    args = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        max_length=20,
+        choices=BackgroundTaskStatus.choices,
+        default=BackgroundTaskStatus.QUEUED,
+        db_index=True,
+    )
+    error = models.TextField(blank=True, help_text="The traceback of the last failure")
+    result = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="background_tasks",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The id django-q2 gave the task it carried (to find it in the q2 admin pages).
+    q_task_id = models.CharField(max_length=32, blank=True)
+
+    objects = BackgroundTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=BackgroundTaskStatus.values),
+                name="background_task_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["func", "-queued_at"], name="background_task_func_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display().lower()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BackgroundTaskStatus.SUCCEEDED, BackgroundTaskStatus.FAILED)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == BackgroundTaskStatus.FAILED
+
+    @property
+    def error_summary(self) -> str:
+        """The last line of the traceback: the exception and its message."""
+        lines = [line for line in self.error.strip().splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""

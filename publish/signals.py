@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django_q.tasks import async_task
 
+from core.services import enqueue
 from directory.models import Service
 from directory.signals import is_bulk_writing, services_imported
 
@@ -23,11 +23,16 @@ BATCH = 500
 
 
 def enqueue_publish(service_ids: list) -> None:
+    """Republish these services in background tasks (a recorded task per BATCH), queued once the
+    current transaction commits."""
     ids = [str(pk) for pk in service_ids]
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        transaction.on_commit(
-            lambda chunk=chunk: async_task("publish.tasks.publish_services", chunk)
+        enqueue(
+            func="publish.tasks.publish_services",
+            args=[chunk],
+            label=f"Publish {len(chunk)} service{'' if len(chunk) == 1 else 's'} to the open feed",
+            group="publish",
         )
 
 

@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     RULES_REORDERED = "rules_reordered", "Allocation rules reordered"
     PERMISSIONS_CHANGED = "permissions_changed", "Service permissions changed"
     PERMISSIONS_RECOMPUTED = "permissions_recomputed", "All service permissions recomputed"
+    TASK_RETRIED = "task_retried", "Background task retried"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

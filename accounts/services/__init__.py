@@ -6,10 +6,12 @@ from .allocation import (
     allocation_recompute_all,
     allocation_recompute_service,
     enqueue_recompute_all,
+    latest_recompute_all,
     queue_allocation_recompute,
     unallocated_services,
 )
 from .audit import audit_record, client_ip
+from .background_tasks import background_task_retry
 from .invitations import invitation_accept, invitation_create, invitation_get, invitation_revoke
 from .memberships import (
     membership_add,
@@ -23,6 +25,7 @@ from .rules import (
     RulePreview,
     rule_create,
     rule_delete,
+    rule_placement,
     rule_preview,
     rule_reorder,
     rule_update,
@@ -34,12 +37,14 @@ __all__ = [
     "allocation_recompute_all",
     "allocation_recompute_service",
     "audit_record",
+    "background_task_retry",
     "client_ip",
     "enqueue_recompute_all",
     "invitation_accept",
     "invitation_create",
     "invitation_get",
     "invitation_revoke",
+    "latest_recompute_all",
     "membership_add",
     "membership_change_role",
     "membership_remove",
@@ -50,6 +55,7 @@ __all__ = [
     "queue_allocation_recompute",
     "rule_create",
     "rule_delete",
+    "rule_placement",
     "rule_preview",
     "rule_reorder",
     "rule_update",

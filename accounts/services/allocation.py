@@ -43,6 +43,8 @@ from accounts.models import (
 )
 from accounts.models import permissions as perms
 from accounts.policy import Action, user_can
+from core.models import BackgroundTask
+from core.services import enqueue
 from directory.models import Service, ServiceAtLocation
 
 from .audit import audit_record
@@ -486,15 +488,30 @@ def queue_allocation_recompute(
         pending()
 
 
-def enqueue_recompute_all(*, requested_by_id: int | None = None) -> None:
-    """Queue the bulk recompute task now (call after commit; see queue_allocation_recompute)."""
-    from django_q.tasks import async_task
+RECOMPUTE_ALL_TASK = "accounts.tasks.recompute_all_allocations"
 
-    async_task(
-        "accounts.tasks.recompute_all_allocations",
-        requested_by_id,
-        task_name="Recompute service allocations and permissions",
+
+def enqueue_recompute_all(*, requested_by_id: int | None = None) -> BackgroundTask:
+    """Queue the bulk recompute task (call after commit; see queue_allocation_recompute).
+
+    Recorded as a `BackgroundTask`, so that the rule pages can say whether it has finished.
+    """
+    return enqueue(
+        func=RECOMPUTE_ALL_TASK,
+        args=[requested_by_id],
+        label="Work out which partner assures each service, and their permissions",
+        requested_by=requested_by_id,
         group="accounts",
+    )
+
+
+def latest_recompute_all() -> BackgroundTask | None:
+    """The most recently queued bulk recompute (one query), for the rule pages' status panel."""
+    return (
+        BackgroundTask.objects.of_func(RECOMPUTE_ALL_TASK)
+        .select_related("requested_by")
+        .newest_first()
+        .first()
     )
 
 

@@ -8,9 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from accounts.models import AllocationRule, AuditAction, Partner, ServiceAllocation
+from accounts.models import (
+    AllocationRule,
+    AuditAction,
+    Partner,
+    RuleKind,
+    ServiceAllocation,
+    ServiceFacts,
+)
 from accounts.policy import Action
 from directory.models import Service, TaxonomyTerm
 
@@ -42,6 +50,35 @@ def _rule_detail(rule: AllocationRule) -> dict[str, Any]:
     }
 
 
+def rule_placement(*, kind: str, service: Service | None) -> AllocationRule | None:
+    """The rule a new rule goes before (None: it goes last).
+
+    A rule for one service goes before the first rule, active or not, that covers that service,
+    so that it decides the service now and still does if a broader rule is switched back on.
+    Raises ValidationError if the service has a rule of its own already (change that instead).
+    """
+    if kind != RuleKind.SERVICE or service is None:
+        return None
+    rules = list(AllocationRule.objects.select_related("partner", "taxonomy_term").in_order())
+    for number, rule in enumerate(rules, start=1):
+        if rule.kind == RuleKind.SERVICE and rule.service_id == service.pk:
+            state = "" if rule.is_active and rule.partner.is_active else ", not in force"
+            raise ValidationError(
+                {
+                    "service": f"{service.name} already has a rule of its own (rule {number}, "
+                    f"for {rule.partner.name}{state}). Change that rule instead"
+                }
+            )
+    facts = ServiceFacts.load(service.pk)
+    return next((rule for rule in rules if rule.matches(facts)), None)
+
+
+def _renumber(rules: list[AllocationRule]) -> None:
+    for index, rule in enumerate(rules, start=1):
+        rule.position = index * POSITION_STEP
+    AllocationRule.objects.bulk_update(rules, ["position"])
+
+
 def rule_create(
     *,
     actor: Any,
@@ -55,11 +92,12 @@ def rule_create(
     position: int | None = None,
     is_active: bool = True,
 ) -> AllocationRule:
-    """Add a rule (last, unless `position` says otherwise); permissions follow in the background."""
+    """Add a rule; permissions follow in the background.
+
+    The rule goes last unless `position` says otherwise, except that a rule for one service goes
+    before every rule that covers that service (`rule_placement`), so that it takes effect.
+    """
     require(actor, Action.MANAGE_RULES)
-    if position is None:
-        last = AllocationRule.objects.aggregate(last=models.Max("position"))["last"]
-        position = (last or 0) + POSITION_STEP
     rule = AllocationRule(
         partner=partner,
         kind=kind,
@@ -68,19 +106,33 @@ def rule_create(
         postcode_districts=postcode_districts,
         service_area_name=service_area_name,
         service=service,
-        position=position,
+        position=position or 0,
         is_active=is_active,
     )
     rule.full_clean()
     with transaction.atomic():
+        before = None
+        if position is None:
+            # Locks the rules, so that two rules added at once cannot take the same place.
+            everything = list(AllocationRule.objects.select_for_update().in_order())
+            before = rule_placement(kind=kind, service=service)
+            if before is None:
+                last = everything[-1].position if everything else 0
+                rule.position = last + POSITION_STEP
         rule.save()
+        if before is not None:
+            everything.insert([r.pk for r in everything].index(before.pk), rule)
+            _renumber(everything)
+        detail = _rule_detail(rule)
+        if before is not None:
+            detail["placed_before"] = str(before)
         audit_record(
             action=AuditAction.RULE_CREATED,
             actor=actor,
             target=rule,
             target_label=str(rule),
             partner=partner,
-            detail=_rule_detail(rule),
+            detail=detail,
         )
         queue_allocation_recompute(everything=True, actor=actor)
     return rule
@@ -167,6 +219,7 @@ class RulePreview:
     newly_allocated: int = 0  # of those, now unallocated
     shadowed: int = 0  # matched but claimed by an earlier rule
     released: int = 0  # services the saved rule allocates today that it would no longer
+    placed_before: AllocationRule | None = None  # where a new rule goes (None: its position)
 
     @property
     def summary(self) -> str:
@@ -177,14 +230,18 @@ class RulePreview:
         return text + "."
 
 
-def rule_preview(*, rule: AllocationRule) -> RulePreview:
+def rule_preview(*, rule: AllocationRule, before: AllocationRule | None = None) -> RulePreview:
     """Preview a rule, saved or not, as if it were active: "this rule gives Hull CVS 42 services,
     3 of them taken from another partner". A handful of queries, whatever the number of services.
+
+    `before` is the rule a new rule would be placed before (see `rule_placement`); without it
+    the rule's own position counts.
     """
+    place = (before.position, before.pk) if before else (rule.position, rule.pk or float("inf"))
     earlier = [
         other
         for other in AllocationRule.objects.in_force().exclude(pk=rule.pk)
-        if (other.position, other.pk) < (rule.position, rule.pk or float("inf"))
+        if (other.position, other.pk) < place
     ]
     matched = rule.matching_services().order_by()
     gains = matched
@@ -192,7 +249,7 @@ def rule_preview(*, rule: AllocationRule) -> RulePreview:
         gains = matched.exclude(
             functools.reduce(operator.or_, (other.service_condition() for other in earlier))
         )
-    preview = RulePreview(rule=rule)
+    preview = RulePreview(rule=rule, placed_before=before)
     preview.matched = matched.count()
     preview.services = gains.count()
     preview.shadowed = preview.matched - preview.services

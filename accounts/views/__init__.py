@@ -34,10 +34,13 @@ from .rules import (
     RuleUpdateView,
     UnallocatedServiceListView,
 )
+from .tasks import BackgroundTaskListView, BackgroundTaskRetryView
 
 __all__ = [
     "AccountView",
     "AuditLogView",
+    "BackgroundTaskListView",
+    "BackgroundTaskRetryView",
     "InvitationAcceptView",
     "InvitationCreateView",
     "InvitationRevokeView",

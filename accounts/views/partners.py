@@ -104,7 +104,12 @@ class PartnerCreateView(PartnerFormMixin, StaffPageMixin, FormView):
             )
         except ValidationError as error:
             return self.form_invalid_from_service(form, error)
-        messages.success(self.request, f"{partner.name} has been added")
+        text = f"{partner.name} has been added."
+        if data["organizations"]:
+            # partner_create queued the recompute: the organisations' services change hands.
+            messages.success(self.request, presenters.queued_message(text))
+        else:
+            messages.success(self.request, text)
         return redirect("accounts:partner-detail", pk=partner.pk)
 
 
@@ -133,8 +138,15 @@ class PartnerUpdateView(PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView
             back_link=reverse("accounts:partner-detail", args=[self.partner.pk]), **kwargs
         )
 
+    def _permission_facts(self) -> tuple:
+        """What partner_update recomputes permissions for when it changes."""
+        partner = self.partner
+        organizations = set(partner.organizations.values_list("pk", flat=True))
+        return partner.can_self_assure, partner.is_active, organizations
+
     def form_valid(self, form: PartnerForm) -> HttpResponse:
         data = form.cleaned_data
+        before = self._permission_facts()
         try:
             partner_update(
                 partner=self.partner,
@@ -150,7 +162,11 @@ class PartnerUpdateView(PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView
             )
         except ValidationError as error:
             return self.form_invalid_from_service(form, error)
-        messages.success(self.request, f"{self.partner.name} has been saved")
+        text = f"{self.partner.name} has been saved."
+        if self._permission_facts() != before:
+            messages.success(self.request, presenters.queued_message(text))
+        else:
+            messages.success(self.request, text)
         return redirect("accounts:partner-detail", pk=self.partner.pk)
 
 

@@ -21,17 +21,19 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import presenters
 from accounts.forms import RULE_MODEL_FIELDS, RuleForm, add_service_errors
-from accounts.models import AllocationRule
-from accounts.policy import Action
+from accounts.models import AllocationRule, RuleKind
+from accounts.policy import Action, user_can
 from accounts.services import (
+    latest_recompute_all,
     rule_create,
     rule_delete,
+    rule_placement,
     rule_preview,
     rule_reorder,
     rule_update,
     unallocated_services,
 )
-from accounts.services.rules import POSITION_STEP
+from accounts.services.rules import POSITION_STEP, RULE_FIELDS
 from core.components import pagination
 
 from .mixins import StaffPageMixin
@@ -39,6 +41,23 @@ from .mixins import StaffPageMixin
 
 def _rules() -> models.QuerySet:
     return AllocationRule.objects.select_related("partner", "taxonomy_term", "service").in_order()
+
+
+class BackgroundStatusMixin:
+    """Gives the template `background_status`: whether the latest recompute of who assures which
+    services is queued, running, finished or failed (templates/accounts/includes/)."""
+
+    request: HttpRequest
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            background_status=presenters.background_status(
+                latest_recompute_all(),
+                path=self.request.path,
+                can_manage_tasks=user_can(self.request.user, Action.MANAGE_TASKS),
+            ),
+            **kwargs,
+        )
 
 
 class RuleMixin:
@@ -51,7 +70,7 @@ class RuleMixin:
         return get_object_or_404(_rules(), pk=self.kwargs["pk"])
 
 
-class RuleListView(StaffPageMixin, TemplateView):
+class RuleListView(BackgroundStatusMixin, StaffPageMixin, TemplateView):
     permission_action = Action.MANAGE_RULES
     title = "Allocation rules"
     template_name = "accounts/rule_list.html"
@@ -63,7 +82,7 @@ class RuleListView(StaffPageMixin, TemplateView):
         )
 
 
-class RuleDetailView(RuleMixin, StaffPageMixin, TemplateView):
+class RuleDetailView(RuleMixin, BackgroundStatusMixin, StaffPageMixin, TemplateView):
     permission_action = Action.MANAGE_RULES
     template_name = "accounts/rule_detail.html"
 
@@ -91,7 +110,12 @@ class RuleFormMixin:
     def unsaved_rule(self, form: RuleForm) -> AllocationRule:
         raise NotImplementedError
 
-    def save(self, form: RuleForm) -> AllocationRule:
+    def placement(self, form: RuleForm) -> AllocationRule | None:
+        """The rule the previewed rule would go before (None: its own position)."""
+        return None
+
+    def save(self, form: RuleForm) -> tuple[AllocationRule, bool]:
+        """Save the rule; say whether anything changed (and so was queued)."""
         raise NotImplementedError
 
     def form_valid(self, form: RuleForm) -> HttpResponse:
@@ -99,21 +123,36 @@ class RuleFormMixin:
             rule = self.unsaved_rule(form)
             try:
                 rule.clean()
+                before = self.placement(form)
             except ValidationError as error:
                 add_service_errors(form, error, RULE_MODEL_FIELDS)
                 return self.form_invalid(form)
-            preview = presenters.preview(rule_preview(rule=rule))
+            preview = presenters.preview(rule_preview(rule=rule, before=before))
             return self.render_to_response(self.get_context_data(form=form, preview=preview))
         try:
-            rule = self.save(form)
+            rule, changed = self.save(form)
         except ValidationError as error:
             add_service_errors(form, error, RULE_MODEL_FIELDS)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            "The rule has been saved. Permissions are being updated in the background",
-        )
-        return redirect("accounts:rule-detail", pk=rule.pk)
+        detail_url = reverse("accounts:rule-detail", args=[rule.pk])
+        if not changed:
+            messages.success(self.request, "Nothing has changed: the rule is as it was")
+        else:
+            messages.success(
+                self.request,
+                presenters.queued_message(self.saved_text(rule), status_url=detail_url),
+            )
+        return redirect(detail_url)
+
+    def saved_text(self, rule: AllocationRule) -> str:
+        if not (rule.is_active and rule.partner.is_active):
+            return "The rule has been saved. It is not in force, so it gives no services."
+        if rule.kind == RuleKind.SERVICE:
+            return (
+                f"The rule has been saved: {rule.partner.name} will assure {rule.service.name} "
+                "once the background work has finished."
+            )
+        return "The rule has been saved."
 
 
 class RuleCreateView(RuleFormMixin, StaffPageMixin, FormView):
@@ -135,8 +174,12 @@ class RuleCreateView(RuleFormMixin, StaffPageMixin, FormView):
         last = AllocationRule.objects.aggregate(last=models.Max("position"))["last"]
         return AllocationRule(position=(last or 0) + POSITION_STEP, **form.rule_data())
 
-    def save(self, form: RuleForm) -> AllocationRule:
-        return rule_create(actor=self.request.user, **form.rule_data())
+    def placement(self, form: RuleForm) -> AllocationRule | None:
+        data = form.rule_data()
+        return rule_placement(kind=data["kind"], service=data["service"])
+
+    def save(self, form: RuleForm) -> tuple[AllocationRule, bool]:
+        return rule_create(actor=self.request.user, **form.rule_data()), True
 
 
 class RuleUpdateView(RuleMixin, RuleFormMixin, StaffPageMixin, FormView):
@@ -160,8 +203,13 @@ class RuleUpdateView(RuleMixin, RuleFormMixin, StaffPageMixin, FormView):
             setattr(rule, name, value)
         return rule
 
-    def save(self, form: RuleForm) -> AllocationRule:
-        return rule_update(rule=self.rule, actor=self.request.user, data=form.rule_data())
+    def save(self, form: RuleForm) -> tuple[AllocationRule, bool]:
+        def values() -> list[Any]:
+            return [getattr(self.rule, self.rule._meta.get_field(f).attname) for f in RULE_FIELDS]
+
+        before = values()
+        rule = rule_update(rule=self.rule, actor=self.request.user, data=form.rule_data())
+        return rule, values() != before
 
 
 class RuleDeleteView(RuleMixin, StaffPageMixin, TemplateView):
@@ -185,8 +233,10 @@ class RuleDeleteView(RuleMixin, StaffPageMixin, TemplateView):
         rule_delete(rule=self.rule, actor=request.user)
         messages.success(
             request,
-            "The rule has been deleted. Its services move to the next rule that covers them, "
-            "or become unallocated",
+            presenters.queued_message(
+                "The rule has been deleted. Its services move to the next rule that covers "
+                "them, or become unallocated, once the background work has finished."
+            ),
         )
         return redirect("accounts:rule-list")
 
@@ -205,12 +255,15 @@ class RuleMoveView(RuleMixin, StaffPageMixin, View):
             rules[index], rules[index + step] = rules[index + step], rules[index]
             rule_reorder(rules=rules, actor=request.user)
             messages.success(
-                request, f"The rule for {self.rule.partner.name} is now rule {index + step + 1}"
+                request,
+                presenters.queued_message(
+                    f"The rule for {self.rule.partner.name} is now rule {index + step + 1}."
+                ),
             )
         return redirect(reverse("accounts:rule-list") + f"#rule-{self.rule.pk}")
 
 
-class UnallocatedServiceListView(StaffPageMixin, TemplateView):
+class UnallocatedServiceListView(BackgroundStatusMixin, StaffPageMixin, TemplateView):
     """Services no rule covers: only directory admins can assure them until a rule does."""
 
     permission_action = Action.MANAGE_RULES

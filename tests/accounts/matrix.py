@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import AllocationRule, AuditEvent, Partner, PartnerKind, Role, RuleKind
 from accounts.policy import Action
 from accounts.services import allocation_recompute_all
+from core.models import BackgroundTask, BackgroundTaskStatus
 from directory.models import Service
 from tests.factories import (
     MembershipFactory,
@@ -67,6 +68,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "signed_in": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -79,6 +81,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "frontline_worker": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -91,6 +94,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "provider_editor": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -103,6 +107,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "self_assuring_provider_editor": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -115,6 +120,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "assurer": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -127,6 +133,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "partner_admin": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -139,6 +146,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (N,),
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
+        Action.MANAGE_TASKS: (N,),
     },
     "directory_admin": {
         Action.VIEW_DRAFT: (Y, Y, Y),
@@ -151,6 +159,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_RULES: (Y,),
         Action.MANAGE_PARTNERS: (Y,),
         Action.VIEW_AUDIT_LOG: (Y,),
+        Action.MANAGE_TASKS: (Y,),
     },
 }
 
@@ -194,6 +203,7 @@ SITE_QUERYSETS = {
     Action.MANAGE_RULES: lambda: AllocationRule.objects.all(),
     Action.MANAGE_PARTNERS: lambda: Partner.objects.all(),
     Action.VIEW_AUDIT_LOG: lambda: AuditEvent.objects.all(),
+    Action.MANAGE_TASKS: lambda: BackgroundTask.objects.all(),
 }
 
 
@@ -286,9 +296,23 @@ def build_world() -> World:
             partner=partner, role=member_role, user__email=f"{role.replace('_', '-')}@example.org"
         ).user
     allocation_recompute_all()
+    # A background task that failed, for the tasks page to list and retry.
+    failed_task = BackgroundTask.objects.create(
+        label="Publish 1 service to the open feed",
+        func="publish.tasks.publish_services",
+        args=[[str(services["own"].pk)]],
+        status=BackgroundTaskStatus.FAILED,
+        error="Traceback (most recent call last):\nOperationalError: database is locked",
+        attempts=1,
+    )
     return World(
         users=users,
         partners=partners,
         services=services,
-        extra={"type_a": type_a, "type_b": type_b, "orgs": (own_org, other_org, self_org)},
+        extra={
+            "type_a": type_a,
+            "type_b": type_b,
+            "orgs": (own_org, other_org, self_org),
+            "failed_task": failed_task,
+        },
     )

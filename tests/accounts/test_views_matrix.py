@@ -30,6 +30,7 @@ from accounts.models import (
     hash_token,
 )
 from accounts.policy import Action
+from core.models import BackgroundTask
 from tests.accounts.matrix import Case, World, build_world, cases
 from tests.auth import sign_in
 from tests.factories import MembershipFactory, UserFactory
@@ -41,6 +42,7 @@ STAFF_ACTIONS = (
     Action.MANAGE_PARTNERS,
     Action.MANAGE_RULES,
     Action.VIEW_AUDIT_LOG,
+    Action.MANAGE_TASKS,
 )
 
 
@@ -176,6 +178,14 @@ ENDPOINTS: dict[Action, list[Endpoint]] = {
     Action.VIEW_AUDIT_LOG: [
         Endpoint("audit log", "GET", lambda w, t: reverse("accounts:audit-log")),
     ],
+    Action.MANAGE_TASKS: [
+        Endpoint("task list", "GET", lambda w, t: reverse("accounts:task-list")),
+        Endpoint(
+            "retry task",
+            "POST",
+            lambda w, t: reverse("accounts:task-retry", args=[w.extra["failed_task"].pk]),
+        ),
+    ],
 }
 
 
@@ -245,6 +255,7 @@ def fingerprint() -> tuple:
             )
         ),
         AuditEvent.objects.count(),
+        list(BackgroundTask.objects.order_by("pk").values_list("pk", "status", "queued_at")),
     )
 
 

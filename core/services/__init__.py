@@ -1,0 +1,9 @@
+"""Domain-free services: background work with a record (see `background`)."""
+
+from .background import (
+    background_task_requeue,
+    background_task_run,
+    enqueue,
+)
+
+__all__ = ["background_task_requeue", "background_task_run", "enqueue"]
