@@ -3,14 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HOST ?= 127.0.0.1:8000
+export HOST ?= 127.0.0.1:8000
 export DEBUG ?= true
 
-.PHONY: run setup test install assets lint format clean
+.PHONY: run setup test install assets browser lint format clean
 
 run: setup
-	@echo "Serving http://$(HOST)/  (admin: http://$(HOST)/admin/)"
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py runportal $(HOST)
 
 setup: install assets
 	$(BIN)/python manage.py migrate --noinput
@@ -18,8 +17,9 @@ setup: install assets
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py rebuild_snapshots
 	$(BIN)/python manage.py demo_users
+	$(BIN)/python manage.py register_schedules
 
-test: install assets
+test: install assets browser
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -32,8 +32,12 @@ $(STAMP): pyproject.toml
 
 assets: static/govuk/.version
 
-static/govuk/.version: package.json
+static/govuk/.version: package.json package-lock.json scripts/fetch_assets.sh
 	bash scripts/fetch_assets.sh
+
+# Debian's Chromium, for the browser tests (tests/system/).
+browser:
+	bash scripts/install_browser.sh
 
 lint: install
 	$(BIN)/ruff check .

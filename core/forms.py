@@ -2,9 +2,10 @@
 
 Forms extend `GDSForm` or `GDSModelForm` (or put `GDSFormMixin` first beside a Django form, e.g.
 an auth form). The mixin builds the crispy helper: a layout that renders each field as the GOV.UK
-component its widget calls for, one submit button, and no browser validation (errors are ours,
-shown on the field and in the error summary). Field error messages are GOV.UK sentences set on
-each form ("Enter your email address"); `error_summary` prepares the summary's links.
+component its widget calls for, real `<button type="submit">` buttons at the end of the layout, and
+no browser validation (errors are ours, shown on the field and in the error summary). Field error
+messages are GOV.UK sentences set on each form ("Enter your email address"); `error_summary`
+prepares the summary's links.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, ConditionalRadios, Field, Layout, Size
+from crispy_forms_gds.layout import Button, ConditionalRadios, Div, Field, Layout, Size
 from django import forms
 
 
@@ -27,24 +28,45 @@ class GDSFormMixin:
     # Fields rendered with a fixed width (field name -> characters), e.g. {"code": 5}.
     field_widths: dict[str, int] = {}
     form_action = ""
+    # GOV.UK forms validate on the server only: a browser's `required` bubble would stand in for
+    # our error message and summary.
+    use_required_attribute = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            self._prepare_field(field)
         self.helper = self.build_helper()
+
+    def _prepare_field(self, field: forms.Field) -> None:
+        # A `maxlength` attribute makes the browser drop what is typed past the limit without a
+        # word; the server's check says so instead, in a GOV.UK sentence.
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs.pop("minlength", None)
+        max_length = getattr(field, "max_length", None)
+        if max_length and "max_length" not in field.error_messages:
+            label = str(field.label or "This").rstrip("?")
+            field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"
 
     def build_helper(self) -> FormHelper:
         helper = FormHelper()
         helper.form_action = self.form_action
+        # Email and number inputs would otherwise show the browser's own validation bubble.
+        helper.attrs = {"novalidate": ""}
         helper.layout = self.get_layout()
-        for button in self.get_buttons():
-            helper.add_input(button)
+        buttons = self.get_buttons()
+        if len(buttons) > 1:
+            helper.layout.append(Div(*buttons, css_class="govuk-button-group"))
+        else:
+            helper.layout.extend(buttons)
         return helper
 
     def get_layout(self) -> Layout:
         return Layout(*(self.layout_field(name) for name in self.fields))
 
     def get_buttons(self) -> list[Button]:
-        return [Button.primary(self.submit_name, self.submit_label)] if self.submit_label else []
+        """The form's buttons, in order; pressing Enter in a field uses the first."""
+        return [submit_button(self.submit_name, self.submit_label)] if self.submit_label else []
 
     def layout_field(self, name: str) -> Field:
         """The GOV.UK component for one field, chosen by its widget."""
@@ -102,6 +124,12 @@ class GDSFormMixin:
         if isinstance(widget, forms.MultiWidget):
             return f"id_{html_name}_0"
         return self[name].auto_id or f"id_{html_name}"
+
+
+def submit_button(name: str, label: str, *, variant: str = "primary") -> Button:
+    """A GOV.UK button that submits its form (crispy's `add_input` would draw `<input type="">`)."""
+    make = {"primary": Button.primary, "secondary": Button.secondary, "warning": Button.warning}
+    return make[variant](name, label, type="submit")
 
 
 class GDSForm(GDSFormMixin, forms.Form):

@@ -1,0 +1,66 @@
+"""What a person does again and again in the journeys: sign in (with a security code if they have
+an authenticator app) and sign out, through the pages, by typing and clicking."""
+
+from __future__ import annotations
+
+import base64
+
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+from tests.system.browser import Portal
+
+
+def code_from_key(key_text: str, *, step: int = 30, digits: int = 6) -> str:
+    """What an authenticator app shows for a key typed from the set-up page ("ABCD EFGH ...")."""
+    secret = key_text.replace(" ", "").upper()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key, step=step, digits=digits):0{digits}d}"
+
+
+def app_code(user: User) -> str:
+    """The code the person's authenticator app shows now.
+
+    django-otp refuses a code from a time step it has already accepted (no replay). A person
+    signing in twice within 30 seconds would wait for the next code; the test forgets the last
+    step instead of waiting.
+    """
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):0{device.digits}d}"
+
+
+def wait_out_wrong_codes(email: str) -> None:
+    """After a wrong code, django-otp makes the person wait (1 s, then 2 s, ...) before the next
+    try; the test lifts the wait rather than sleeping through it."""
+    TOTPDevice.objects.filter(user__email=email).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+
+
+def sign_in(portal: Portal, email: str, password: str, *, press_enter: bool = False) -> Portal:
+    """From the home page to the first page after signing in (the security code too, if asked)."""
+    portal.visit("/")
+    assert portal.heading() == "Sign in"
+    portal.type("Email address", email).type("Password", password)
+    if press_enter:
+        portal.enter("Password")
+    else:
+        portal.press("Sign in")
+    if portal.heading() == "Enter your security code":
+        portal.type("Security code", app_code(User.objects.get(email=email)))
+        if press_enter:
+            portal.enter("Security code")
+        else:
+            portal.press("Continue")
+    return portal
+
+
+def sign_out(portal: Portal) -> Portal:
+    portal.nav("Sign out")
+    assert portal.heading() == "Sign out"
+    portal.press("Sign out")
+    portal.sees("You have signed out")
+    assert portal.heading() == "Sign in"
+    return portal

@@ -1,0 +1,108 @@
+"""Signing in and out as each demo role, a wrong password, a lock-out, and two-factor set-up."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from accounts.demo import DEMO_ACCOUNTS
+from accounts.models import User
+from accounts.views.auth import WRONG_CODE
+from tests.auth import totp_device
+from tests.system.people import (
+    app_code,
+    code_from_key,
+    sign_in,
+    sign_out,
+    wait_out_wrong_codes,
+)
+
+# Who owes two-factor authentication (with DEBUG off): who may assure or manage members.
+NEEDS_TWO_FACTOR = {
+    "admin@demo.example",
+    "assurer@demo.example",
+    "area-assurer@demo.example",
+    "partner-admin@demo.example",
+}
+
+
+def test_every_demo_role_signs_in_and_out(portal, world):
+    for number, account in enumerate(DEMO_ACCOUNTS):
+        user = User.objects.get(email=account.email)
+        if account.email in NEEDS_TWO_FACTOR:
+            totp_device(user)
+        # Half press the button, half press Enter: both must send the form.
+        sign_in(portal, account.email, world.password, press_enter=number % 2 == 1)
+        assert portal.heading() == "Your account", account.email
+        portal.sees(account.email)
+        if account.partner_slug:
+            portal.sees(user.memberships.get().partner.name)
+        sign_out(portal)
+
+
+def test_a_wrong_password_is_refused_then_the_account_locks(portal, world):
+    portal.visit("/")
+    for attempt in range(1, settings.AXES_FAILURE_LIMIT):
+        portal.type("Email address", "worker@demo.example").type("Password", f"wrong-{attempt}")
+        portal.press("Sign in")
+        assert portal.heading() == "Sign in"
+        assert portal.error_summary() == ["Enter a correct email address and password"]
+        assert portal.page.title().startswith("Error: ")
+    portal.type("Email address", "worker@demo.example").type("Password", "wrong-again")
+    portal.press("Sign in")
+    assert portal.heading() == "You have been locked out"
+    # Even the right password is refused until the lock-out ends.
+    portal.visit("/accounts/sign-in/")
+    portal.type("Email address", "worker@demo.example").type("Password", world.password)
+    portal.press("Sign in")
+    assert portal.heading() == "You have been locked out"
+
+
+def test_an_empty_form_gets_error_messages_not_browser_bubbles(portal, world):
+    portal.visit("/")
+    portal.press("Sign in")
+    assert portal.error_summary() == ["Enter your email address", "Enter your password"]
+    portal.type("Email address", "not an email address").type("Password", "x")
+    portal.press("Sign in")
+    assert portal.heading() == "Sign in"
+    assert portal.error_summary()
+
+
+def test_two_factor_set_up_then_verify_at_the_next_sign_in(portal, world):
+    # A partner admin owes two-factor authentication and has no app yet: signing in leads to
+    # set-up, where they type the key into their app (the test computes what the app shows).
+    sign_in(portal, "partner-admin@demo.example", world.password)
+    assert portal.heading() == "Set up two-factor authentication"
+    portal.page.get_by_text("I cannot scan the QR code").click()
+    key = portal.page.locator("#secret-key").inner_text()
+    portal.type("Security code", "000000" if code_from_key(key) != "000000" else "111111")
+    portal.press("Continue")
+    assert portal.error_summary() == [WRONG_CODE]
+    wait_out_wrong_codes("partner-admin@demo.example")
+    portal.type("Security code", code_from_key(key))
+    portal.press("Continue")
+    portal.sees("Two-factor authentication is set up")
+    sign_out(portal)
+
+    # Next time: password, then the code (a wrong one first).
+    portal.type("Email address", "partner-admin@demo.example").type("Password", world.password)
+    portal.press("Sign in")
+    assert portal.heading() == "Enter your security code"
+    portal.type("Security code", "12345")
+    portal.press("Continue")
+    user = User.objects.get(email="partner-admin@demo.example")
+    assert portal.error_summary() == ["The security code must be 6 numbers, like 123456"]
+    portal.type("Security code", "000000" if app_code(user) != "000000" else "111111")
+    portal.press("Continue")
+    assert portal.error_summary() == [WRONG_CODE]
+    wait_out_wrong_codes("partner-admin@demo.example")
+    portal.type("Security code", app_code(user))
+    portal.enter("Security code")
+    assert portal.heading() == "Your account"
+    portal.sees("partner-admin@demo.example")
+
+
+@pytest.mark.parametrize("path", ["/accounts/", "/accounts/rules/", "/accounts/audit/"])
+def test_staff_pages_send_a_signed_out_person_to_sign_in(portal, world, path):
+    portal.visit(path)
+    assert portal.heading() == "Sign in"
