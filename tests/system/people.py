@@ -4,12 +4,18 @@ an authenticator app) and sign out, through the pages, by typing and clicking.""
 from __future__ import annotations
 
 import base64
+import re
 
+from django.core import mail
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.views.auth import WRONG_CODE
+from tests.auth import totp_device
 from tests.system.browser import Portal
+
+PARTNER_ADMIN = "partner-admin@demo.example"
 
 
 def code_from_key(key_text: str, *, step: int = 30, digits: int = 6) -> str:
@@ -37,6 +43,49 @@ def wait_out_wrong_codes(email: str) -> None:
     TOTPDevice.objects.filter(user__email=email).update(
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
+
+
+def emailed_path(to: str, pattern: str) -> str:
+    """The path of the portal link (matching `pattern`) in the one email sent to `to`."""
+    (message,) = [message for message in mail.outbox if to in message.to]
+    match = re.search(rf"https?://[^/\s]+({pattern})", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+INVITATION_LINK = r"/accounts/invitations/[^/\s]+/"
+
+
+def key_from_set_up_page(portal: Portal) -> str:
+    """The key the two-factor set-up page shows for typing into an app (instead of the QR code)."""
+    portal.page.get_by_text("I cannot scan the QR code").click()
+    return portal.page.locator("#secret-key").inner_text()
+
+
+def try_a_wrong_code(portal: Portal, email: str, right_code: str) -> None:
+    """Type a code that is not the app's, see it refused, and wait out the pause it costs."""
+    portal.type("Security code", "000000" if right_code != "000000" else "111111")
+    portal.press("Continue")
+    assert portal.error_summary() == [WRONG_CODE]
+    wait_out_wrong_codes(email)
+
+
+def open_partner_as_its_admin(portal: Portal, password: str) -> Portal:
+    """The Hull CVS partner admin, signed in with their app, on their partner's page."""
+    totp_device(User.objects.get(email=PARTNER_ADMIN))
+    sign_in(portal, PARTNER_ADMIN, password)
+    portal.nav("Partners")
+    portal.follow("Hull CVS (demo)")
+    return portal
+
+
+def invite(portal: Portal, email: str, *roles: str) -> Portal:
+    """From a partner's page, invite someone with these roles."""
+    portal.press("Invite someone")
+    portal.type("Email address", email)
+    for role in roles:
+        portal.choose(role)
+    return portal.press("Send invitation")
 
 
 def sign_in(portal: Portal, email: str, password: str, *, press_enter: bool = False) -> Portal:

@@ -40,6 +40,14 @@ def test_add_a_partner_and_a_rule_then_move_it_up(admin: Portal):
     assert admin.heading() == NEW_PARTNER
     assert Partner.objects.filter(slug="hull-food-network").exists()
 
+    admin.follow("Change partner")
+    admin.type("Name", f"{NEW_PARTNER} CIO").untick("This partner is active")
+    admin.press("Save partner")
+    assert admin.heading() == f"{NEW_PARTNER} CIO"
+    admin.row("Status").get_by_text("Not active").wait_for()
+    admin.follow("Change partner")
+    admin.type("Name", NEW_PARTNER).choose("This partner is active").press("Save partner")
+
     admin.nav("Allocation rules")
     rules_before = len(rule_rows(admin))
     admin.press("Add a rule")
@@ -62,6 +70,23 @@ def test_add_a_partner_and_a_rule_then_move_it_up(admin: Portal):
     admin.sees(f"The rule for {NEW_PARTNER} is now rule {position}.")
     rows = rule_rows(admin)
     assert NEW_PARTNER in rows[position - 1]
+
+
+def test_change_and_delete_a_rule(admin: Portal):
+    rule = AllocationRule.objects.in_order().select_related("partner").last()
+    admin.nav("Allocation rules")
+    admin.follow(rule.describe().capitalize())
+    admin.press("Change this rule")
+    admin.untick("This rule is in force")
+    admin.press("Save rule")
+    admin.sees("It is not in force, so it gives no services.")
+    rule.refresh_from_db()
+    assert not rule.is_active
+
+    admin.press("Delete this rule")
+    admin.press("Delete rule")
+    assert admin.heading() == "Allocation rules"
+    assert not AllocationRule.objects.filter(pk=rule.pk).exists()
 
 
 def test_allocate_an_unallocated_service(admin: Portal):

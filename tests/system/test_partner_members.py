@@ -3,21 +3,19 @@ their roles and then removes them."""
 
 from __future__ import annotations
 
-import re
-
 from django.core import mail
 
 from accounts.models import User
 from tests.auth import totp_device
-from tests.system.people import sign_in
+from tests.system.people import (
+    INVITATION_LINK,
+    emailed_path,
+    invite,
+    open_partner_as_its_admin,
+    sign_in,
+)
 
 NEWCOMER = "sam.newcomer@example.org"
-
-
-def invitation_path(message: mail.EmailMessage) -> str:
-    match = re.search(r"https?://[^/\s]+(/accounts/invitations/[^/\s]+/)", message.body)
-    assert match, message.body
-    return match.group(1)
 
 
 def test_invite_accept_change_roles_remove(open_portal, world, live_server):
@@ -42,7 +40,7 @@ def test_invite_accept_change_roles_remove(open_portal, world, live_server):
     (message,) = [m for m in mail.outbox if NEWCOMER in m.to]
     assert live_server.url in message.body, "the link names the address the server listens on"
     newcomer = open_portal()
-    newcomer.visit(invitation_path(message))
+    newcomer.visit(emailed_path(NEWCOMER, INVITATION_LINK))
     newcomer.sees("You have been invited to join Hull CVS (demo)")
     newcomer.type("First name", "Sam").type("Last name", "Newcomer")
     newcomer.type("Create a password", "a long and private passphrase")
@@ -70,3 +68,19 @@ def test_invite_accept_change_roles_remove(open_portal, world, live_server):
     admin.does_not_see("Sam Newcomer")
     newcomer.visit("/accounts/")
     newcomer.sees("You have no role at a partner yet.")
+
+    # The link has done its work: opened again, it says so.
+    newcomer.visit(emailed_path(NEWCOMER, INVITATION_LINK))
+    assert newcomer.heading() == "This invitation has already been used"
+
+
+def test_withdraw_an_invitation(open_portal, world):
+    admin = open_partner_as_its_admin(open_portal(), world.password)
+    invite(admin, NEWCOMER, "Assurer", "Frontline worker")
+    admin.press(f"Withdraw the invitation to {NEWCOMER}")
+    admin.sees(f"The invitation to {NEWCOMER} has been withdrawn")
+    admin.does_not_see("Invitations not yet accepted")
+
+    newcomer = open_portal()
+    newcomer.visit(emailed_path(NEWCOMER, INVITATION_LINK))
+    assert newcomer.heading() == "This invitation has been withdrawn"
