@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HOST ?= 127.0.0.1:8000
 export DEBUG ?= true
 
-.PHONY: run setup test install assets browser lint format clean
+.PHONY: run setup test install assets browser prod-check lint format clean
 
 run: setup
 	$(BIN)/python manage.py runportal $(HOST)
@@ -38,6 +38,10 @@ static/govuk/.version: package.json package-lock.json scripts/fetch_assets.sh
 # Debian's Chromium, for the browser tests (tests/system/).
 browser:
 	bash scripts/install_browser.sh
+
+# The production configuration locally: gunicorn, a q2 cluster on Redis, PostgreSQL (README).
+prod-check: install assets
+	bash scripts/prod_check.sh
 
 lint: install
 	$(BIN)/ruff check .

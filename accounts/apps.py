@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import lockout, signals
+        from accounts import checks, lockout, signals  # noqa: F401 (checks register themselves)
 
         signals.connect()
         lockout.connect()

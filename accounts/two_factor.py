@@ -27,9 +27,8 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.backends import is_demo_account
 from accounts.policy import Action, is_directory_admin, user_can
-
-DEMO_EMAIL_DOMAIN = "@demo.example"
 
 # Pages a half-signed-in person may still reach: the two-factor pages themselves, signing out,
 # and resetting a forgotten password.
@@ -51,7 +50,7 @@ def two_factor_required(user: Any) -> bool:
     """Must this person use two-factor authentication, because of what they may do?"""
     if not getattr(user, "is_authenticated", False) or not settings.PORTAL_REQUIRE_2FA:
         return False
-    if settings.DEBUG and user.email.endswith(DEMO_EMAIL_DOMAIN):
+    if settings.DEBUG and is_demo_account(user):
         return False
     return (
         is_directory_admin(user)

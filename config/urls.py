@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.views import health
+
 admin.site.site_header = "Local services directory"
 admin.site.site_title = "Directory admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
     path("api/v3/", include("publish.api.urls")),
     path("accounts/", include("accounts.urls")),
     # Until the public finder lands, the portal opens on the staff pages (sign-in first).

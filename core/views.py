@@ -1,12 +1,17 @@
-"""Domain-free view helpers: page titles, and the error page that must not depend on context."""
+"""Domain-free views and view helpers: page titles, the error page that must not depend on
+context, and the health check."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseServerError
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponseServerError, JsonResponse
 from django.template import loader
+
+logger = logging.getLogger(__name__)
 
 
 class PageTitleMixin:
@@ -27,3 +32,43 @@ def server_error(request: HttpRequest) -> HttpResponseServerError:
     """The 500 page, rendered without context processors (they may be what failed)."""
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"portal_name": settings.PORTAL_NAME}))
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """`/healthz`: can this process reach the database and the task broker? 200 if both answer,
+    503 naming what failed (for a load balancer or an uptime check; no personal data)."""
+    checks = {"database": _database_answers(), "broker": _broker_answers()}
+    healthy = all(state == "ok" for state in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_answers() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.error("Health check: the database did not answer: %s", error)
+        return "failed"
+    return "ok"
+
+
+def _broker_answers() -> str:
+    """Redis when it is the django-q2 broker (REDIS_URL); otherwise the broker is the database."""
+    redis_url = settings.Q_CLUSTER.get("redis")
+    if not redis_url:
+        return _database_answers()
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except redis.RedisError as error:
+        logger.error("Health check: the broker did not answer: %s", error)
+        return "failed"
+    return "ok"

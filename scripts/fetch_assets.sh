@@ -8,7 +8,9 @@ src=node_modules/govuk-frontend/dist/govuk
 dest=static/govuk
 rm -rf "$dest"
 mkdir -p "$dest"
-cp "$src"/govuk-frontend.min.js "$dest"/
+# The source maps the stylesheet and script name at their end: collectstatic's manifest storage
+# follows those references and fails if the files are missing.
+cp "$src"/govuk-frontend.min.js "$src"/govuk-frontend.min.js.map "$src"/govuk-frontend.min.css.map "$dest"/
 cp -r "$src"/assets "$dest"/assets
 # The built stylesheet asks for its fonts and images at the site root (/assets/...). Pointing them
 # beside the stylesheet (static/govuk/assets/) serves them wherever STATIC_URL is, and lets

@@ -38,7 +38,7 @@ from accounts.services import (
 from .mixins import PartnerMixin, StaffPageMixin
 
 # The backend that checks passwords; named when signing someone in without `authenticate`.
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PASSWORD_BACKEND = "accounts.backends.PortalModelBackend"
 
 UNUSABLE = {
     InvitationInvalid: ("This invitation link is not valid", 404),

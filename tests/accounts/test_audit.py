@@ -17,7 +17,7 @@ def test_a_sign_in_is_audited_with_the_address(db):
     user = UserFactory()
     request = RequestFactory().post("/accounts/sign-in/", REMOTE_ADDR="198.51.100.7")
     request.session = SessionStore()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.PortalModelBackend")
     event = AuditEvent.objects.get(action=AuditAction.SIGNED_IN)
     assert event.actor == user and event.actor_email == user.email and event.ip == "198.51.100.7"
 

@@ -20,12 +20,13 @@ PROBE = (
 )
 
 
-def run_settings(**env: str) -> subprocess.CompletedProcess:
+def run_settings(probe: str = PROBE, **env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter with this environment and run `probe`."""
     clean = {
         k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")
     }
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
         capture_output=True,

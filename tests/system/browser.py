@@ -1,6 +1,7 @@
 """A person at a browser: `Portal` clicks, types and presses Enter, and checks each page it reaches.
 
-Each page a test reaches is checked twice before the test goes on:
+Each page a test reaches is checked before the test goes on:
+- nothing on it was refused by the Content-Security-Policy (a console message says so);
 - axe-core (pinned in package.json) with the WCAG 2.0, 2.1 and 2.2 A and AA rules: any violation
   fails the test, naming the rule and the elements;
 - at 320 px wide (WCAG 1.4.10 reflow): the page itself must not scroll sideways. Wide content may
@@ -17,6 +18,7 @@ Playwright call, a redirect chain's last stop) fails the test when the portal cl
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -25,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -66,6 +76,8 @@ class Portal:
         self.loads = 0
         self.checked: list[str] = []
         self.page.on("load", self._count_load)
+        self.refused_by_csp: list[str] = []
+        self.page.on("console", self._note_csp_refusal)
 
     @classmethod
     @contextlib.contextmanager
@@ -75,7 +87,11 @@ class Portal:
         context = browser.new_context(
             base_url=base_url, java_script_enabled=javascript, viewport=WIDE
         )
-        checking = browser.new_context(base_url=base_url, java_script_enabled=True, viewport=WIDE)
+        # The checking page shows a copy of what the person's page shows; the portal's CSP
+        # there would refuse the copy's inline parts (the person's page is checked for that).
+        checking = browser.new_context(
+            base_url=base_url, java_script_enabled=True, viewport=WIDE, bypass_csp=True
+        )
         portal = cls(context, checking.new_page(), javascript=javascript)
         try:
             yield portal
@@ -170,12 +186,19 @@ class Portal:
     def _count_load(self, page: Page) -> None:
         self.loads += 1
 
+    def _note_csp_refusal(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.refused_by_csp.append(message.text)
+
     def check(self) -> Portal:
         """Check the page now showing: axe-clean, and no sideways scroll at 320 px."""
         self.page.wait_for_load_state("load")
         violations = self._axe_violations()
         if violations:
             raise PageCheckFailed(f"axe on {self.path}:\n" + _describe(violations))
+        if self.refused_by_csp:
+            refused, self.refused_by_csp = self.refused_by_csp, []
+            raise PageCheckFailed(f"{self.path}: the CSP refused: " + "; ".join(refused))
         overflow = self._overflow_at_320()
         if overflow:
             raise PageCheckFailed(f"{self.path} scrolls sideways at 320 px wide: {overflow}")
@@ -199,7 +222,9 @@ class Portal:
             page = self.checker
             page.goto("/__axe__/", wait_until="commit")
             page.set_content(html, wait_until="load")
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        # Evaluated rather than added as a <script>: the portal's Content-Security-Policy
+        # refuses inline scripts, and the test must not weaken it.
+        page.evaluate(_axe_source())
         return page.evaluate(
             """async (tags) => {
                 const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
@@ -242,6 +267,11 @@ class Portal:
             )
         finally:
             self.page.set_viewport_size(WIDE)
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
 def _report_checked_page(path: str, *, javascript: bool) -> None:

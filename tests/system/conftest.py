@@ -18,9 +18,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, sync_playwright
 
-from accounts.demo import DEMO_ACCOUNTS, seed_demo_accounts
+from accounts.demo import seed_demo_accounts
 from accounts.models import User
 from tests.system.browser import CHROMIUM, Portal, launch_chromium
+from tests.system.people import DEMO_DOMAIN, tested_email
 
 # Playwright's sync API runs an event loop in this thread; the tests still call the ORM from it
 # (to seed and to check what was saved), which Django would otherwise refuse in async context.
@@ -89,27 +90,27 @@ def portal(open_portal: Callable[[], Portal]) -> Portal:
 
 @dataclass
 class World:
-    """The demo accounts by role, all with the password DEMO_PASSWORD."""
+    """The demo accounts by role (at people.TESTED_DOMAIN), all with the password DEMO_PASSWORD."""
 
     password: str
 
     def user(self, email: str) -> User:
         return User.objects.get(email=email)
 
-    @property
-    def emails(self) -> list[str]:
-        return [account.email for account in DEMO_ACCOUNTS]
-
 
 @pytest.fixture
 def world(transactional_db, settings) -> World:
     """A few seeded services (some allocated, some not), the demo partners, rules and accounts.
 
-    The demo accounts are made only with DEBUG on, which also spares them two-factor
-    authentication; tests that need two-factor give the account a device (`tests.auth`).
+    The demo accounts are made only with DEBUG on; the tests then run with DEBUG off, so the
+    roles that owe two-factor authentication must use it: tests give such an account a device
+    (`tests.auth`) or go through set-up.
     """
     settings.DEBUG = True
     call_command("seed_demo", services=24, seed=7, stdout=io.StringIO())
     seed_demo_accounts(password=DEMO_PASSWORD)
+    for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
+        user.email = tested_email(user.email)
+        user.save(update_fields=["email"])
     settings.DEBUG = False
     return World(password=DEMO_PASSWORD)

@@ -11,7 +11,7 @@ from tests.system.people import (
     sign_out,
 )
 
-WORKER = "worker@demo.example"
+WORKER = "worker@people.test"
 NEW_PASSWORD = "a fresh and private passphrase"
 
 

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from accounts.demo import ADMIN_EMAIL
 from accounts.models import AllocationRule, Partner, ServiceAllocation
 from accounts.services import unallocated_services
 from accounts.services.allocation import RECOMPUTE_ALL_TASK
@@ -16,6 +15,7 @@ from tests.auth import totp_device
 from tests.system.browser import Portal
 from tests.system.people import sign_in
 
+ADMIN_EMAIL = "admin@people.test"
 NEW_PARTNER = "Hull Food Network"
 
 

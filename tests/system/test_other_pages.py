@@ -12,7 +12,7 @@ from tests.system.people import (
     sign_in,
 )
 
-WORKER = "worker@demo.example"
+WORKER = "worker@people.test"
 
 
 def test_an_existing_account_signs_in_to_accept_an_invitation(open_portal, world):

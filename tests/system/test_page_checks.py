@@ -20,11 +20,25 @@ WIDE_TABLE = """<div class="app-table-container" role="region" aria-label="Wide"
 <table class="govuk-table"><tr><td style="min-width: 900px">Wide</td></tr></table></div>"""
 
 
-def serve(portal: Portal, path: str, body: str) -> None:
+def serve(portal: Portal, path: str, body: str, headers: dict[str, str] | None = None) -> None:
     portal.context.route(
         f"**{path}",
-        lambda route: route.fulfill(body=PAGE.format(body=body), content_type="text/html"),
+        lambda route: route.fulfill(
+            body=PAGE.format(body=body), content_type="text/html", headers=headers
+        ),
     )
+
+
+def test_a_page_whose_parts_the_csp_refuses_fails(portal):
+    serve(
+        portal,
+        "/inline/",
+        '<p style="color: #0b0c0c">Styled inline</p>',
+        headers={"Content-Security-Policy": "default-src 'self'"},
+    )
+    with pytest.raises(PageCheckFailed, match="the CSP refused"):
+        portal.visit("/inline/")
+    portal.checked.append("/inline/")  # its failure was the point
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ NEWCOMER = "sam.newcomer@example.org"
 
 def test_invite_accept_change_roles_remove(open_portal, world, live_server):
     admin = open_portal()
-    totp_device(User.objects.get(email="partner-admin@demo.example"))
-    sign_in(admin, "partner-admin@demo.example", world.password)
+    totp_device(User.objects.get(email="partner-admin@people.test"))
+    sign_in(admin, "partner-admin@people.test", world.password)
     admin.follow("Your partners' members")
     admin.follow("Hull CVS (demo)")
     partner_path = admin.path
