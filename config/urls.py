@@ -16,5 +16,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/accounts/", permanent=False)),
 ]
 
-# 403 and 404 use templates/403.html and 404.html; the 500 page renders without context processors.
+# GOV.UK error pages that render without the database or the static manifest (core.views).
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +29,82 @@ class PageTitleMixin:
         return context
 
 
-def server_error(request: HttpRequest) -> HttpResponseServerError:
-    """The 500 page, rendered without context processors (they may be what failed)."""
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"portal_name": settings.PORTAL_NAME}))
+def _error_page(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    paragraphs: list[str],
+    link: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A GOV.UK error page that needs neither the database nor the static manifest."""
+    html = loader.get_template("errors/page.html").render(
+        {
+            "portal_name": settings.PORTAL_NAME,
+            "title": title,
+            "paragraphs": paragraphs,
+            "link": link,
+        }
+    )
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request,
+        status=400,
+        title="Sorry, the portal could not understand that request",
+        paragraphs=["Go back and try again. If it keeps happening, tell the directory team."],
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request,
+        status=403,
+        title="You do not have permission to see this page",
+        paragraphs=[
+            "Your roles do not let you see or change this. If you think they should, ask "
+            "your partner admin or the directory team."
+        ],
+        link={"href": reverse("accounts:account"), "text": "Go to your account"},
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request,
+        status=404,
+        title="Page not found",
+        paragraphs=[
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+        ],
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(
+        request,
+        status=500,
+        title="Sorry, there is a problem with the service",
+        paragraphs=["Try again later."],
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: usually a form left open so long that its session ended."""
+    return _error_page(
+        request,
+        status=403,
+        title="Sorry, that form has expired",
+        paragraphs=[
+            "For your security, forms stop working after a while, or after you sign out or in "
+            "again somewhere else. Nothing was saved.",
+            "Go back, reload the page, and send the form again.",
+        ],
+        link={"href": "/", "text": "Go to the start"},
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -20,7 +20,7 @@ class PolicyRequiredMixin(AccessMixin):
 
     A view names its `permission_action` (an `accounts.policy.Action`); `get_permission_object`
     returns the record the action is about (None for site-wide actions). A refusal is a 403,
-    shown with templates/403.html.
+    shown with the GOV.UK 403 page (core.views.permission_denied).
     """
 
     permission_action: Action | None = None

@@ -30,6 +30,7 @@ if _served_host not in _debug_hosts:
     _debug_hosts.append(_served_host)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _debug_hosts if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
