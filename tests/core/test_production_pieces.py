@@ -3,6 +3,7 @@ Content-Security-Policy, the shared cache, and demo accounts refused on a live p
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
@@ -13,7 +14,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from accounts.checks import demo_accounts_on_a_live_portal
-from core.observability import JsonFormatter, RequestIdFilter
+from core.observability import JsonFormatter, RequestIdFilter, current_request_id
 from tests.config.test_settings import run_settings
 from tests.factories import UserFactory
 
@@ -45,9 +46,19 @@ def test_log_lines_written_while_serving_name_the_request(client, caplog):
 
 
 def test_outside_a_request_the_id_is_a_dash():
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
-    RequestIdFilter().filter(record)
-    assert json.loads(JsonFormatter().format(record))["request_id"] == "-"
+    def log_outside_any_request() -> dict:
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
+        RequestIdFilter().filter(record)
+        return json.loads(JsonFormatter().format(record))
+
+    # A fresh context, as a worker thread or task has before (and after) any request.
+    assert contextvars.Context().run(log_outside_any_request)["request_id"] == "-"
+
+
+@pytest.mark.django_db
+def test_the_id_is_forgotten_when_the_response_is_finished(client):
+    client.get("/accounts/sign-in/", headers={"X-Request-ID": "trace-0000-0002"})
+    assert current_request_id.get() == "-"
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, sync_playwright
 from accounts.demo import seed_demo_accounts
 from accounts.models import User
 from tests.system.browser import CHROMIUM, Portal, launch_chromium
-from tests.system.people import DEMO_DOMAIN, tested_email
+from tests.system.people import DEMO_DOMAIN, person_email
 
 # Playwright's sync API runs an event loop in this thread; the tests still call the ORM from it
 # (to seed and to check what was saved), which Django would otherwise refuse in async context.
@@ -110,7 +110,7 @@ def world(transactional_db, settings) -> World:
     call_command("seed_demo", services=24, seed=7, stdout=io.StringIO())
     seed_demo_accounts(password=DEMO_PASSWORD)
     for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
-        user.email = tested_email(user.email)
+        user.email = person_email(user.email)
         user.save(update_fields=["email"])
     settings.DEBUG = False
     return World(password=DEMO_PASSWORD)

@@ -20,11 +20,11 @@ from tests.system.browser import Portal
 DEMO_DOMAIN, TESTED_DOMAIN = "@demo.example", "@people.test"
 
 
-def tested_email(demo_email: str) -> str:
+def person_email(demo_email: str) -> str:
     return demo_email.replace(DEMO_DOMAIN, TESTED_DOMAIN)
 
 
-PARTNER_ADMIN = tested_email("partner-admin@demo.example")
+PARTNER_ADMIN = person_email("partner-admin@demo.example")
 
 
 def code_from_key(key_text: str, *, step: int = 30, digits: int = 6) -> str:

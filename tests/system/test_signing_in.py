@@ -13,9 +13,9 @@ from tests.system.people import (
     app_code,
     code_from_key,
     key_from_set_up_page,
+    person_email,
     sign_in,
     sign_out,
-    tested_email,
     try_a_wrong_code,
 )
 
@@ -30,7 +30,7 @@ NEEDS_TWO_FACTOR = {
 
 def test_every_demo_role_signs_in_and_out(portal, world):
     for number, account in enumerate(DEMO_ACCOUNTS):
-        email = tested_email(account.email)
+        email = person_email(account.email)
         user = User.objects.get(email=email)
         if email in NEEDS_TWO_FACTOR:
             totp_device(user)
