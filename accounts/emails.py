@@ -29,11 +29,19 @@ def send_invitation(invitation: Invitation, token: str) -> None:
         "invitation, you can ignore this email.\n"
     )
     send_mail(
-        subject=f"You're invited to join {invitation.partner.name} on {settings.PORTAL_NAME}",
+        subject=one_line(
+            f"You're invited to join {invitation.partner.name} on {settings.PORTAL_NAME}"
+        ),
         message=body,
         from_email=None,
         recipient_list=[invitation.email],
     )
+
+
+def one_line(text: str) -> str:
+    """A header value on one line (names are refused with line breaks, but older rows may
+    hold them: a broken header would leave the email unsent)."""
+    return " ".join(text.split())
 
 
 def _article(words: str) -> str:

@@ -21,3 +21,7 @@ PORTAL_API_MAX_AGE = 300
 PORTAL_REQUIRE_2FA = True
 # Rows per page of the staff lists (partners' services, unallocated services, audit log).
 PORTAL_STAFF_PER_PAGE = 50
+# Emails anyone can make the portal send (password-reset links, invitations) are limited per
+# address and per client address, per hour (accounts.throttle): (per address, per client).
+PORTAL_RESET_EMAILS_PER_HOUR = (3, 10)
+PORTAL_INVITATIONS_PER_HOUR = (5, 50)

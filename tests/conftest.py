@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from tests.auth import sign_in
@@ -10,6 +11,14 @@ from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _media_and_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (API answers, email limits are counted there)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

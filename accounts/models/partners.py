@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.models import TimestampedModel
@@ -82,6 +85,12 @@ class Partner(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The name goes into email subjects and headers: a line break there would split the
+        # header (the invitation was saved but never sent), so it is refused where it is typed.
+        if any(unicodedata.category(character) == "Cc" for character in self.name):
+            raise ValidationError({"name": "The name must be on one line, without tabs"})
 
 
 class PartnerGroup(TimestampedModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -32,7 +33,11 @@ from accounts.forms import (
 )
 from accounts.models import AuditAction
 from accounts.services import audit_record
+from accounts.services.audit import client_ip
+from accounts.throttle import allow_email
 from core.views import PageTitleMixin
+
+logger = logging.getLogger(__name__)
 
 
 class SignInView(PageTitleMixin, auth_views.LoginView):
@@ -102,6 +107,16 @@ class PasswordResetView(PageTitleMixin, auth_views.PasswordResetView):
         }
 
     def form_valid(self, form):
+        allowed = allow_email(
+            "password-reset",
+            address=form.cleaned_data["email"],
+            client=client_ip(self.request),
+            limits=settings.PORTAL_RESET_EMAILS_PER_HOUR,
+        )
+        if not allowed:
+            # The same page as a sent link: it must not tell anyone which addresses have accounts.
+            logger.warning("Password-reset email not sent: over the hourly limit")
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -34,6 +35,8 @@ from accounts.services import (
     invitation_get,
     invitation_revoke,
 )
+from accounts.services.audit import client_ip
+from accounts.throttle import allow_email
 
 from .mixins import PartnerMixin, StaffPageMixin
 
@@ -73,6 +76,18 @@ class InvitationCreateView(PartnerMixin, StaffPageMixin, FormView):
         )
 
     def form_valid(self, form: InvitationForm) -> HttpResponse:
+        if not allow_email(
+            "invitation",
+            address=form.cleaned_data["email"],
+            client=client_ip(self.request),
+            limits=settings.PORTAL_INVITATIONS_PER_HOUR,
+        ):
+            form.add_error(
+                "email",
+                "Too many invitations have been sent to this address, or from here, in the last "
+                "hour. Try again later",
+            )
+            return self.form_invalid(form)
         try:
             invitation = invitation_create(
                 partner=self.partner,

@@ -185,3 +185,27 @@ def test_the_partner_list_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         response = client.get(reverse("accounts:partner-list"))
     assert response.status_code == 200
+
+
+def test_a_partner_name_with_a_line_break_is_refused_and_nothing_is_saved(admin_client):
+    response = admin_client.post(
+        "/accounts/partners/create/",
+        {"name": "Hull CVS\r\nBcc: everyone@example.org", "slug": "", "kind": "cvs"},
+    )
+    assert response.status_code == 200
+    assert "The name must be on one line, without tabs" in response.content.decode()
+    assert not Partner.objects.filter(name__startswith="Hull CVS").exists()
+
+
+def test_an_invitation_from_a_partner_whose_old_name_has_a_line_break_is_still_sent(
+    admin_client, partner, mailoutbox, django_capture_on_commit_callbacks
+):
+    Partner.objects.filter(pk=partner.pk).update(name="Hull\r\nCVS")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/accounts/partners/{partner.pk}/invitations/create/",
+            {"email": "new@example.org", "roles": ["assurer"]},
+        )
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    assert message.subject.startswith("You're invited to join Hull CVS on ")
