@@ -5,6 +5,8 @@ and `full_clean()`ed record by record; every problem is reported with the docume
 JSON path.
 Nothing is written unless every document is valid (or `skip_invalid` leaves the invalid ones out).
 Loading is idempotent by id: a rerun updates the same rows and changes nothing that is equal.
+Another dialect (ORUK 1.0, `v1.py`) is read by converting each of its documents to ORUK 3.0 first
+(`Prepared`); its problems are then reported in the source's own ids and paths.
 """
 
 from __future__ import annotations
@@ -58,6 +60,21 @@ class ImportReport:
         return ", ".join(parts) or "no changes"
 
 
+@dataclass
+class Prepared:
+    """A document of another dialect (ORUK 1.0) converted to ORUK 3.0, with what converting found.
+
+    `document` is None when it could not be converted at all. Problems are reported under
+    `record_id`, the source's own id, and every ORUK 3.0 path is translated by `locate` into the
+    path of the source document it came from.
+    """
+
+    document: Any
+    record_id: str
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (source path, message)
+    locate: Callable[[str], str] = str
+
+
 class ImportFailed(Exception):
     def __init__(self, report: ImportReport) -> None:
         shown = "; ".join(str(problem) for problem in report.problems[:10])
@@ -98,6 +115,7 @@ class _Node:
     many: list[tuple[Many, list[_Node]]] = field(default_factory=list)
     attributes: list[_Node] | None = None
     services: list[_Node] = field(default_factory=list)  # organization documents only
+    touch: bool = False  # a service whose document has no last_modified: now, if anything changed
 
 
 def _empty(model_field: djm.Field) -> Any:
@@ -220,8 +238,9 @@ class _Loader:
 
         if shape.name == "service":
             record.last_modified = record.last_modified or timezone.now()
-            if "last_modified" not in doc:
-                record.last_modified = timezone.now()
+            # Without the source's own date, the import dates the service when it changes it,
+            # so that a rerun that changes nothing leaves last_modified as it was.
+            node.touch = "last_modified" not in doc
 
         self._check(record, shape, path, unchecked)
         self.known.add(pk)
@@ -248,9 +267,11 @@ class _Loader:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def save(self, node: _Node) -> None:
+    def save(self, node: _Node) -> bool:
+        """Write `node` and everything under it; returns whether any row changed."""
+        touched = False
         for _one, child in node.ones:
-            self.save(child)
+            touched |= self.save(child)
         record = node.record
         if isinstance(record, m.Service):
             self.service_ids.add(record.pk)
@@ -261,31 +282,36 @@ class _Loader:
             else:
                 record.save()
             self._log(node, changed)
+            touched = True
         else:
             self.counts[(node.shape.name, "unchanged")] += 1
         for many, children in node.many:
             for child in children:
-                self.save(child)
-            self._delete_others(
+                touched |= self.save(child)
+            touched |= self._delete_others(
                 many.shape,
                 many.shape.model.objects.filter(**{many.fk: record.pk}),
                 {c.record.pk for c in children},
             )
         if node.attributes is not None:
             for child in node.attributes:
-                self.save(child)
-            self._delete_others(
+                touched |= self.save(child)
+            touched |= self._delete_others(
                 ATTRIBUTE,
                 m.Attribute.objects.for_record(node.shape.link_entity, record.pk),
                 {c.record.pk for c in node.attributes},
             )
         for service in node.services:
-            self.save(service)
+            touched |= self.save(service)
+        if node.touch and touched and node.existing:
+            record.last_modified = timezone.now()
+            m.Service.objects.filter(pk=record.pk).update(last_modified=record.last_modified)
+        return touched
 
-    def _delete_others(self, shape: Shape, queryset: djm.QuerySet, keep: set) -> None:
+    def _delete_others(self, shape: Shape, queryset: djm.QuerySet, keep: set) -> bool:
         stale = list(queryset.exclude(pk__in=keep).values_list("pk", flat=True))
         if not stale:
-            return
+            return False
         shape.model.objects.filter(pk__in=stale).delete()
         now = timezone.now()
         self.counts[(shape.name, "deleted")] += len(stale)
@@ -299,6 +325,7 @@ class _Loader:
             )
             for pk in stale
         ]
+        return True
 
     def _log(self, node: _Node, changed: list[str]) -> None:
         now = timezone.now()
@@ -329,7 +356,26 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _build_prepared(loader: _Loader, prepared: Prepared, kind: str | None) -> _Node | None:
+    """Build a converted document, reporting every problem in the source's ids and paths."""
+    start = len(loader.problems)
+    node = None
+    if prepared.document is not None:
+        node = _build_document(loader, prepared.document, kind)
+    loader.record_id = prepared.record_id
+    loader.problems[start:] = [
+        *(Problem(prepared.record_id, path, message) for path, message in prepared.problems),
+        *(
+            Problem(prepared.record_id, prepared.locate(p.path), p.message)
+            for p in loader.problems[start:]
+        ),
+    ]
+    return None if prepared.problems else node
+
+
 def _build_document(loader: _Loader, doc: Any, kind: str | None) -> _Node | None:
+    if isinstance(doc, Prepared):
+        return _build_prepared(loader, doc, kind)
     loader.record_id = str(doc.get("id", "?")) if isinstance(doc, dict) else "?"
     kind = kind or detect_kind(doc)
     if kind not in SHAPES:

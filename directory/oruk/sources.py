@@ -1,4 +1,7 @@
-"""Where ORUK documents come from: files (JSON page, array, one document, ndjson) or a live API."""
+"""Where ORUK documents come from: files (JSON page, array, one document, ndjson) or a live API.
+
+ORUK 1.0 APIs are walked by `v1_api.py`, through the same `_get_json`.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ def _documents_in(value: Any) -> tuple[list[Any], bool]:
         return value, False
     if isinstance(value, dict) and isinstance(value.get("contents"), list):
         return value["contents"], True
+    if isinstance(value, dict) and isinstance(value.get("content"), list):
+        return value["content"], True  # an ORUK 1.0 (Spring) page of services
     return [value], False
 
 
