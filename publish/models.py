@@ -8,18 +8,43 @@ edits in progress on the live records never reach the feed until the service is 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from core.models import TimestampedModel
 from directory.models import Service, TaxonomyTerm
 
+# Where the portal's own pages live: a feed's root path may not take them over.
+RESERVED_ROOT_PATHS = ("/api/", "/admin/", "/accounts/", "/static/", "/healthz")
+_ROOT_PATH = re.compile(r"^/(?:[a-z0-9][a-z0-9_-]*/)*$")
+# The cache key of {root path: feed slug}; any feed change deletes it (publish.signals).
+FEED_ROOTS_CACHE_KEY = "publish:feed-roots"
+
+
+def validate_root_path(value: str) -> None:
+    if not _ROOT_PATH.match(value):
+        raise ValidationError(
+            "Enter a path that starts and ends with /, in lower case letters, digits, - and _, "
+            "like / or /oruk/family-hubs/"
+        )
+    if value != "/" and value.startswith(RESERVED_ROOT_PATHS):
+        raise ValidationError("Choose a path outside the portal's own pages")
+
 
 class Feed(TimestampedModel):
-    """A set of published services offered at its own base URL, under its own assurance policy."""
+    """A set of published services offered at its own base URL, under its own assurance policy.
+
+    A feed may also be served at a `root_path` of the portal's own host (for clients that ignore
+    the registered path, like the DfE Family Hubs harvester, which asks for `/services` at the
+    host root), and may page by default in larger pages, or not at all (`default_per_page`).
+    """
+
+    ALL = 0  # `default_per_page`: every match on one page
 
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=255)
@@ -39,17 +64,59 @@ class Feed(TimestampedModel):
         help_text="Only services with one of these terms (or a term below them); none for all",
     )
     is_active = models.BooleanField(default=True)
+    root_path = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_root_path],
+        help_text=(
+            "Also serve this feed's endpoints under this path of the portal's own host: / serves "
+            "/services (what the DfE Family Hubs harvester asks for, whatever URL it was given), "
+            "/oruk/family-hubs/ serves /oruk/family-hubs/services. Empty: only at its base URL"
+        ),
+    )
+    default_per_page = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Items a page when a client names no per_page. Empty: the API's default (50; 1,000 "
+            "with minimal=true). 0: every match on one page, streamed (for clients that read one "
+            "page only, like the DfE Family Hubs harvester)"
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=models.Q(is_default=True), name="one_default_feed"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["root_path"], condition=~models.Q(root_path=""), name="one_feed_per_root"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.default_per_page is not None
+            and self.default_per_page > settings.PORTAL_API_MAX_PER_PAGE
+        ):
+            raise ValidationError(
+                {
+                    "default_per_page": (
+                        f"Enter a number up to {settings.PORTAL_API_MAX_PER_PAGE}, or 0 for every "
+                        "match on one page"
+                    )
+                }
+            )
+
+    @property
+    def pages_everything(self) -> bool:
+        """True when a client that names no per_page gets every match on one page."""
+        return self.default_per_page == self.ALL
 
     def cached_term_ids(self) -> list:
         if not hasattr(self, "_term_ids"):

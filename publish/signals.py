@@ -4,6 +4,7 @@ transaction."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -11,7 +12,7 @@ from core.services import enqueue
 from directory.models import Service
 from directory.signals import is_bulk_writing, services_imported
 
-from .models import Feed, PublishedService
+from .models import FEED_ROOTS_CACHE_KEY, Feed, PublishedService
 from .services import (
     feed_version_bump,
     has_public_standing,
@@ -65,6 +66,10 @@ def _services_imported(sender, service_ids: list, **kwargs) -> None:
 
 def _feed_changed(sender, **kwargs) -> None:
     feed_version_bump()
+    # Which feed answers at which root path: forget it now, and again once the change is
+    # committed (a request in between may have cached the old answer).
+    cache.delete(FEED_ROOTS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(FEED_ROOTS_CACHE_KEY))
 
 
 def connect() -> None:

@@ -99,6 +99,12 @@ class DocumentBuilder:
             value = to_json(field.kind, getattr(record, field.model_attr))
             if value is not None:
                 doc[field.key] = value
+        for extra in shape.extras:
+            value = getattr(record, extra.attr) or (
+                getattr(record, extra.fallback) if extra.fallback else None
+            )
+            if value not in (None, ""):
+                doc[extra.key] = str(value)
         for one in shape.one:
             if one.attr == implied:
                 continue

@@ -28,7 +28,7 @@ class Field:
     """A scalar ORUK field; `kind` picks the converter, `attr` the model attribute."""
 
     key: str
-    kind: str = "str"  # str | number | int | date | datetime | time | ref
+    kind: str = "str"  # str | number | int | int_text | date | datetime | time | ref
     attr: str = ""
     exported: bool = True  # False: accepted on import, left out of exports (redundant there)
 
@@ -62,6 +62,21 @@ class One:
 
 
 @dataclass(frozen=True)
+class Extra:
+    """An HSDS 3.0 field that ORUK 3.0 does not declare but allows, written on export only.
+
+    Readers of HSDS 3.0 need it (the DfE Family Hubs harvester drops a service whose attributes
+    lack `link_entity` or whose terms lack `code`; README, "For consumers"). It repeats a model
+    value the ORUK fields already carry, so import reads the ORUK field and ignores this one.
+    `fallback` names the attribute used when `attr` is empty (a term without a code: its id).
+    """
+
+    key: str
+    attr: str
+    fallback: str = ""
+
+
+@dataclass(frozen=True)
 class Shape:
     name: str  # the ORUK object name, also its schema file stem
     model: type[djm.Model]
@@ -69,6 +84,7 @@ class Shape:
     many: tuple[Many, ...] = ()
     one: tuple[One, ...] = ()
     link_entity: str = ""  # set when the object carries ORUK `attributes`
+    extras: tuple[Extra, ...] = ()  # export-only HSDS 3.0 fields (see `Extra`)
 
     @property
     def schema_file(self) -> str:
@@ -79,11 +95,24 @@ class Shape:
 
 
 def number_to_json(value: Any) -> int | float | None:
+    """A whole number as a JSON integer (`2`, never `2.0`), any other as a JSON number: typed
+    readers such as .NET's System.Text.Json refuse `2.0` for an integer member."""
     if value is None:
         return None
+    if isinstance(value, int):
+        return value
     if isinstance(value, decimal.Decimal | float) and value == int(value):
         return int(value)
     return float(value)
+
+
+_WHOLE_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,8})$")
+
+
+def int_text_to_json(value: str) -> int | str:
+    """Text that HSDS 3.0 types as a number (a phone `extension`): a JSON integer when it is one
+    as written (no leading zero, which a number would lose), else the text as it is."""
+    return int(value) if _WHOLE_NUMBER.match(value) else value
 
 
 def json_to_number(value: Any) -> decimal.Decimal:
@@ -152,10 +181,18 @@ def json_to_str(value: Any) -> str:
     return value
 
 
+def json_to_int_text(value: Any) -> str:
+    """A number or text kept as text (see `int_text_to_json`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return json_to_str(value)
+
+
 TO_MODEL = {
     "str": json_to_str,
     "number": json_to_number,
     "int": json_to_int,
+    "int_text": json_to_int_text,
     "date": json_to_date,
     "datetime": json_to_datetime,
     "time": json_to_time,
@@ -167,8 +204,12 @@ def to_json(kind: str, value: Any) -> Any:
     """The JSON form of a model value, or None for "leave it out" (ORUK forbids nulls)."""
     if value is None or value == "":
         return None
-    if kind in ("number", "int"):
+    if kind == "int":
+        return int(value)
+    if kind == "number":
         return number_to_json(value)
+    if kind == "int_text":
+        return int_text_to_json(value)
     if kind == "datetime":
         return datetime_to_json(value)
     if kind == "date":
@@ -199,6 +240,8 @@ TAXONOMY_TERM = Shape(
         F("term_uri"),
         F("term"),
     ),
+    # HSDS 3.0's name for ORUK's `term`; every term has one (its id when it has no code).
+    extras=(Extra("code", attr="term", fallback="pk"),),
 )
 TAXONOMY = Shape(
     "taxonomy",
@@ -211,12 +254,14 @@ ATTRIBUTE = Shape(
     m.Attribute,
     (F("link_type"), F("value"), F("label"), F("taxonomy_term_id", "ref", exported=False)),
     one=(One("taxonomy_term", TAXONOMY_TERM, attr="taxonomy_term"),),
+    # Implied by nesting in ORUK 3.0, but HSDS 3.0 requires it on every attribute.
+    extras=(Extra("link_entity", attr="link_entity"),),
 )
 LANGUAGE = Shape("language", m.Language, (F("name"), F("code"), F("note")))
 PHONE = Shape(
     "phone",
     m.Phone,
-    (F("number"), F("extension"), F("type"), F("description")),
+    (F("number"), F("extension", "int_text"), F("type"), F("description")),
     many=(Many("languages", LANGUAGE, fk="phone"),),
 )
 URL = Shape("url", m.Url, (F("label"), F("url")))

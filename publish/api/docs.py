@@ -14,7 +14,12 @@ from publish.models import Feed
 # Where ORUK is silent or ambiguous, what this API does (README, "The ORUK 3.0 API").
 DECISIONS = [
     ("Paging", "50 items a page unless per_page says otherwise, at most 1,000; pages count "
-     "from 1; a page beyond the last is empty, not an error; an empty feed has one empty page."),
+     "from 1; a page beyond the last is empty, not an error; an empty feed has one empty page. "
+     "A feed may set its own default page size, up to every match on one page (streamed, "
+     "with contents before the counts)."),
+    ("URLs", "Runs of slashes read as one (BASE//services is BASE/services). A feed may also be "
+     "served under a root path of this host, such as / (GET /services), for clients that "
+     "ignore the registered path."),
     ("minimal=true", "Each service as id, name, status and last_modified (the least that is a "
      "valid list item), 1,000 a page by default and up to 10,000."),
     ("modified_after", "An ISO 8601 date-time with or without a zone (UTC when none) or a "

@@ -165,18 +165,7 @@ class ServiceFilter(CachedFormFilterSet):
         if point is None:
             return queryset
         if metres is not None:
-            # Locations in range first (an indexed box), then each matching service's nearest.
-            near = points_within(PublishedServiceAtLocation.objects.all(), point, float(metres))
-            nearest = (
-                near.filter(snapshot=models.OuterRef("pk"))
-                .order_by("distance2")
-                .values("distance2")[:1]
-            )
-            return (
-                queryset.filter(pk__in=near.values("snapshot"))
-                .annotate(distance2=models.Subquery(nearest))
-                .order_by("distance2", "pk")
-            )
+            return nearest_first(queryset, point, float(metres))
         areas = PublishedServiceArea.objects.filter(snapshot=models.OuterRef("pk"))
         return queryset.filter(
             models.Exists(areas.filter(local_authority_code=point.local_authority_code))
@@ -231,3 +220,20 @@ class TaxonomyTermFilter(CachedFormFilterSet):
     def filter_top_only(self, queryset, name, value):
         # Decision (README): top-level terms, those without a parent.
         return queryset.filter(depth=0) if value else queryset
+
+
+def nearest_first(
+    queryset: models.QuerySet, point: PostcodePoint, metres: float
+) -> models.QuerySet:
+    """Published services with a location within `metres` of `point`, nearest first.
+
+    Locations in range are found first (an indexed box), then each matching service's nearest
+    (`distance2`, the squared distance, annotated for ordering). Shared by the v3 and v1 APIs.
+    """
+    near = points_within(PublishedServiceAtLocation.objects.all(), point, metres)
+    nearest = near.filter(snapshot=models.OuterRef("pk")).order_by("distance2").values("distance2")
+    return (
+        queryset.filter(pk__in=near.values("snapshot"))
+        .annotate(distance2=models.Subquery(nearest[:1]))
+        .order_by("distance2", "pk")
+    )

@@ -23,14 +23,39 @@ ORUK_COMPONENTS = (
     "organization_list", "taxonomy", "taxonomy_list", "taxonomy_term", "taxonomy_term_list",
     "api_details",
 )  # fmt: skip
-ERROR = {
+LOCAL_DEFINITION = "#/definitions/"
+BAD_REQUEST = {
     "type": "object",
+    "description": "A parameter is unknown, repeated or malformed (errors.BadParameter).",
+    "required": ["error", "parameter", "message"],
+    "properties": {
+        "error": {"type": "string", "enum": ["bad_request"]},
+        "parameter": {"type": "string", "description": "the parameter at fault"},
+        "message": {"type": "string", "description": "what is wrong with it, in English"},
+    },
+    "example": {
+        "error": "bad_request",
+        "parameter": "page",
+        "message": "page: Ensure this value is greater than or equal to 1.",
+    },
+}
+NOT_FOUND = {
+    "type": "object",
+    "description": "No such record, feed or endpoint (errors.NotFound).",
     "required": ["error", "message"],
     "properties": {
-        "error": {"type": "string", "enum": ["bad_request", "not_found"]},
-        "parameter": {"type": "string", "description": "the parameter at fault"},
-        "message": {"type": "string"},
+        "error": {"type": "string", "enum": ["not_found"]},
+        "message": {"type": "string", "description": "what was not found, in English"},
     },
+    "example": {"error": "not_found", "message": "There is no published service with id ..."},
+}
+NDJSON_BODY = {
+    "type": "string",
+    "description": (
+        "format=ndjson: every match, one JSON object a line (the list item, or the full "
+        "document with full=true), no envelope, streamed."
+    ),
+    "example": '{"id":"...","name":"..."}\n{"id":"...","name":"..."}\n',
 }
 
 
@@ -38,26 +63,44 @@ def _component(name: str) -> dict:
     return {"$ref": f"#/components/schemas/oruk_{name}"}
 
 
-def _sanitise(node: Any) -> Any:
+def _sanitise(node: Any, stem: str = "") -> Any:
+    """An ORUK schema as an OpenAPI 3.0 schema object: only the keywords OpenAPI knows, and every
+    `$ref` pointing into our components. A file's own `#/definitions/x` (only
+    `service_with_definitions.json` has them) becomes the component `oruk_<stem>__x`, which
+    `_definitions` adds, so no reference is left pointing at nothing."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(SCHEMA_BASE_URI):
                 out[key] = f"#/components/schemas/oruk_{value[len(SCHEMA_BASE_URI) : -5]}"
+            elif key == "$ref" and isinstance(value, str) and value.startswith(LOCAL_DEFINITION):
+                out[key] = f"#/components/schemas/oruk_{stem}__{value[len(LOCAL_DEFINITION) :]}"
+            elif key == "$ref" and not value:
+                continue  # the envelope template's blank item reference: any item
             elif key == "properties":
-                out[key] = {k: _sanitise(v) for k, v in value.items()}
+                out[key] = {k: _sanitise(v, stem) for k, v in value.items()}
             elif key in SCHEMA_KEYWORDS:
-                out[key] = _sanitise(value)
+                out[key] = _sanitise(value, stem)
         return out
     if isinstance(node, list):
-        return [_sanitise(item) for item in node]
+        return [_sanitise(item, stem) for item in node]
     return node
+
+
+def _definitions(schema: dict, stem: str) -> dict[str, dict]:
+    """A schema file's own `definitions`, as components of their own (see `_sanitise`)."""
+    return {
+        f"oruk_{stem}__{name}": _sanitise(definition, stem)
+        for name, definition in schema.get("definitions", {}).items()
+    }
 
 
 def add_oruk_schemas(result: dict, generator, request, public) -> dict:
     """Post-processing hook: the ORUK schemas become `oruk_*` components (refs rewritten)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ApiError"] = ERROR
+    schemas["BadRequest"] = BAD_REQUEST
+    schemas["NotFound"] = NOT_FOUND
+    schemas["NdjsonStream"] = NDJSON_BODY
     try:
         folder = spec_dir() / "schema"
     except OrukFilesUnavailable:
@@ -66,7 +109,9 @@ def add_oruk_schemas(result: dict, generator, request, public) -> dict:
     for name in sorted(names | set(ORUK_COMPONENTS)):
         path = folder / f"{name}.json" if folder else None
         if path is not None and path.exists():
-            schemas[f"oruk_{name}"] = _sanitise(json.loads(path.read_text()))
+            schema = json.loads(path.read_text())
+            schemas[f"oruk_{name}"] = _sanitise(schema, name)
+            schemas.update(_definitions(schema, name))
         else:
             schemas[f"oruk_{name}"] = {"type": "object"}
     return result
@@ -88,7 +133,10 @@ PAGE = [
         "Page number, from 1. Beyond the last page: an empty page.",
     ),
     _query(
-        "per_page", _bounded("integer", 1, 1000), "Items a page: 50 unless given, at most 1000."
+        "per_page",
+        _bounded("integer", 1, 1000),
+        "Items a page: 50 unless given (or the feed's own default, which may be every match on "
+        "one page), at most 1000.",
     ),
     _query(
         "format",
@@ -140,14 +188,18 @@ SERVICE_FILTERS = [
     ),
 ]
 ERRORS = {
-    400: OpenApiResponse(ERROR, description="A parameter is unknown or malformed; it is named."),
-    404: OpenApiResponse(ERROR, description="No such record (or not published in this feed)."),
+    400: OpenApiResponse(
+        {"$ref": "#/components/schemas/BadRequest"},
+        description="A parameter is unknown, repeated or malformed; the body names it.",
+    ),
+    404: OpenApiResponse(
+        {"$ref": "#/components/schemas/NotFound"},
+        description="No such record (or not published in this feed), feed or endpoint.",
+    ),
 }
-
-
 NDJSON = OpenApiResponse(
-    {"type": "string", "description": "One item a line, as in contents (format=ndjson)."},
-    description="Every match, one JSON object a line, no envelope.",
+    {"$ref": "#/components/schemas/NdjsonStream"},
+    description="The page envelope (JSON), or with format=ndjson every match, one a line.",
 )
 
 
@@ -156,7 +208,9 @@ def list_schema(component: str, parameters: list, description: str):
         operation_id=component.removesuffix("_list") + "_list",
         parameters=parameters,
         responses={
-            (200, "application/json"): OpenApiResponse(_component(component)),
+            (200, "application/json"): OpenApiResponse(
+                _component(component), description=NDJSON.description
+            ),
             (200, "application/x-ndjson"): NDJSON,
             **ERRORS,
         },
@@ -168,7 +222,10 @@ def detail_schema(component: str, description: str, parameters: list | None = No
     return extend_schema(
         operation_id=component + "_detail",
         parameters=parameters or [],
-        responses={200: OpenApiResponse(_component(component)), **ERRORS},
+        responses={
+            200: OpenApiResponse(_component(component), description="The record, in full."),
+            **ERRORS,
+        },
         description=description,
     )
 

@@ -14,6 +14,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
+ALL_ON_ONE_PAGE = 10**15  # a page size no feed reaches: one page holds everything
 
 
 def page_response(
@@ -58,6 +59,49 @@ def page_response(
     )
     body = head[:-1] + ',"contents":[' + ",".join(contents) + "]}"
     return HttpResponse(body, content_type=JSON)
+
+
+def everything_response(
+    queryset: models.QuerySet,
+    *,
+    page: int,
+    texts: Callable[[], Iterator[str]],
+    count_key: str = "",
+) -> HttpResponse:
+    """Every match on one page (a feed whose `default_per_page` is `Feed.ALL`), streamed: memory
+    stays flat however many there are, as for format=ndjson.
+
+    `contents` comes first and the counts after it, counted as the items go out, so they agree
+    with the contents exactly (no separate count that a publish could overtake); JSON readers
+    take the keys in any order. Page 2 and beyond are empty pages of that single page.
+    """
+    if page > 1:
+        return page_response(
+            queryset,
+            page=page,
+            per_page=ALL_ON_ONE_PAGE,
+            item=lambda _page: [],
+            count_key=count_key,
+        )
+
+    def body() -> Iterator[str]:
+        yield '{"contents":['
+        size = 0
+        for text in texts():
+            yield text if not size else "," + text
+            size += 1
+        counts = {
+            "total_items": size,
+            "total_pages": 1,
+            "page_number": 1,
+            "size": size,
+            "first_page": True,
+            "last_page": True,
+            "empty": not size,
+        }
+        yield "]," + json.dumps(counts)[1:]
+
+    return StreamingHttpResponse(body(), content_type=JSON)
 
 
 def _page_starts(queryset: models.QuerySet, per_page: int, key: str) -> list:

@@ -93,12 +93,17 @@ def clean(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
-def page_params(params, *, minimal: bool = False) -> dict:
+def page_params(params, *, minimal: bool = False, feed_default: int | None = None) -> dict:
+    """page, per_page, format and full, checked. `feed_default` is the feed's page size when the
+    client names none (`Feed.default_per_page`); `per_page` is None for "every match on one
+    page" (`Feed.ALL`)."""
     max_per_page = (
         settings.PORTAL_API_MAX_PER_PAGE_MINIMAL if minimal else settings.PORTAL_API_MAX_PER_PAGE
     )
     data = clean(PageForm(params, max_per_page=max_per_page))
     default = settings.PORTAL_API_PER_PAGE_MINIMAL if minimal else settings.PORTAL_API_PER_PAGE
+    if feed_default is not None:
+        default = feed_default or None
     data["page"] = data["page"] or 1
     data["per_page"] = data["per_page"] or default
     data["format"] = data["format"] or "json"

@@ -10,6 +10,7 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 
 import django_filters as df
 from django.conf import settings
@@ -41,7 +42,14 @@ from .filters import (
     TaxonomyTermFilter,
     points_within,
 )
-from .pagination import JSON, ndjson_response, page_response, stored_texts, stream_field
+from .pagination import (
+    JSON,
+    everything_response,
+    ndjson_response,
+    page_response,
+    stored_texts,
+    stream_field,
+)
 from .params import PAGE_PARAMS, StrictBooleanField, check_known, page_params
 
 SERVICE_FILTERS = set(ServiceFilter.base_filters)
@@ -60,15 +68,24 @@ class OrukView(APIView):
             return exc.response()
         return super().handle_exception(exc)
 
+    # What sets this dialect's ETags and cached counts apart from another's (the v1 API's).
+    dialect_tag = ""
+
     def get(self, request: HttpRequest, **kwargs) -> HttpResponse:
-        check_known(request.GET, self.allowed_params)
+        self.check_parameters(request)
         state = FeedState.objects.filter(pk=1).values_list("version", "changed_at").first()
         version, changed_at = state or (0, None)
         self.feed = self.get_feed(kwargs.pop("feed", None), version)
-        state_tag = f"{version}:{self.feed.pk}:{self.feed.updated_at}:{self.version_tag()}"
+        self.reference_version = self.version_tag()
+        state_tag = (
+            f"{self.dialect_tag}{version}:{self.feed.pk}:{self.feed.updated_at}:"
+            f"{self.reference_version}"
+        )
         etag = quote_etag(_digest(f"{state_tag}:{request.get_full_path()}")[:32])
-        filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "full"))
-        self.count_key = f"publish:count:{_digest(f'{state_tag}:{request.path}:{filters}')}"
+        filters = self.filter_values(request)
+        self.count_key = (
+            f"publish:{self.dialect_tag}count:{_digest(f'{state_tag}:{request.path}:{filters}')}"
+        )
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
         else:
@@ -78,6 +95,13 @@ class OrukView(APIView):
             response["Last-Modified"] = http_date(changed_at.timestamp())
         response["Cache-Control"] = f"public, max-age={settings.PORTAL_API_MAX_AGE}"
         return response
+
+    def check_parameters(self, request: HttpRequest) -> None:
+        check_known(request.GET, self.allowed_params)
+
+    def filter_values(self, request: HttpRequest) -> list:
+        """The parameters that decide which items match (the key of the cached count)."""
+        return sorted((k, v) for k, v in request.GET.items() if k not in ("page", "full"))
 
     def get_feed(self, slug: str | None, version: int) -> Feed:
         """The feed and its terms, cached until the feed version moves (feed edits move it)."""
@@ -106,6 +130,9 @@ class OrukView(APIView):
     def published(self) -> models.QuerySet[PublishedService]:
         return PublishedService.objects.for_feed(self.feed)
 
+    def page_params(self, request: HttpRequest, *, minimal: bool = False) -> dict:
+        return page_params(request.GET, minimal=minimal, feed_default=self.feed.default_per_page)
+
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
@@ -125,14 +152,37 @@ def _one(queryset: models.QuerySet, pk: str, field: str, what: str) -> HttpRespo
     return HttpResponse(text, content_type=JSON)
 
 
-def _list(queryset, params: dict, field: str, count_key: str) -> HttpResponse:
+def _answer(
+    queryset: models.QuerySet,
+    params: dict,
+    *,
+    items: Callable[[models.QuerySet], list[str]],
+    texts: Callable[[], Iterator[str]],
+    count_key: str,
+) -> HttpResponse:
+    """A list, as the client asked: one page (`items` gives a page's JSON texts), every match
+    one a line (format=ndjson), or every match on one page (the feed's default, `Feed.ALL`);
+    `texts` streams every match's JSON text in order."""
     if params["format"] == "ndjson":
-        return ndjson_response(stream_field(queryset, field))
+        return ndjson_response(texts())
+    if params["per_page"] is None:
+        return everything_response(queryset, page=params["page"], texts=texts, count_key=count_key)
     return page_response(
         queryset,
         page=params["page"],
         per_page=params["per_page"],
-        item=stored_texts(field),
+        item=items,
+        count_key=count_key,
+    )
+
+
+def _list(queryset, params: dict, field: str, count_key: str) -> HttpResponse:
+    """A list of stored JSON texts (snapshot rows)."""
+    return _answer(
+        queryset,
+        params,
+        items=stored_texts(field),
+        texts=lambda: stream_field(queryset, field),
         count_key=count_key,
     )
 
@@ -180,7 +230,7 @@ class ServiceListView(OrukView):
 
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
         minimal = _boolean(request, "minimal")
-        params = page_params(request.GET, minimal=minimal)
+        params = self.page_params(request, minimal=minimal)
         filterset = _filtered(ServiceFilter(request.GET, queryset=self.published()))
         queryset = filterset.located(filterset.qs)
         if not queryset.query.order_by:
@@ -194,30 +244,25 @@ class ServiceListView(OrukView):
     def _minimal(self, queryset, params: dict) -> HttpResponse:
         """Decision (README): id, name, status and last_modified, the least that is a valid item."""
 
-        def rows(page) -> list[str]:
-            return [
-                json.dumps(
-                    {
-                        "id": str(pk),
-                        "name": name,
-                        "status": status,
-                        "last_modified": oruk.shapes.datetime_to_json(modified),
-                    }
-                )
-                for pk, name, status, modified in page.values_list(
-                    "pk", "name", "status", "last_modified"
-                )
-            ]
+        fields = ("pk", "name", "status", "last_modified")
 
-        if params["format"] == "ndjson":
-            return ndjson_response(rows(queryset.iterator(chunk_size=2000)))
-        return page_response(
-            queryset,
-            page=params["page"],
-            per_page=params["per_page"],
-            item=rows,
-            count_key=self.count_key,
-        )
+        def render(pk, name, status, modified) -> str:
+            item = {
+                "id": str(pk),
+                "name": name,
+                "status": status,
+                "last_modified": oruk.shapes.datetime_to_json(modified),
+            }
+            return json.dumps(item)
+
+        def rows(page) -> list[str]:
+            return [render(*row) for row in page.values_list(*fields)]
+
+        def texts() -> Iterator[str]:
+            for row in queryset.values_list(*fields).iterator(chunk_size=2000):
+                yield render(*row)
+
+        return _answer(queryset, params, items=rows, texts=texts, count_key=self.count_key)
 
 
 @extend_schema_view(get=doc.detail_schema("service", "One published service, fully nested."))
@@ -238,7 +283,7 @@ class ServiceAtLocationListView(OrukView):
     allowed_params = PAGE_PARAMS | SERVICE_FILTERS
 
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
-        params = page_params(request.GET)
+        params = self.page_params(request)
         filterset = _filtered(ServiceFilter(request.GET, queryset=self.published()))
         data = filterset.form.cleaned_data
         point, metres = data.get("postcode"), data.get("proximity")
@@ -298,7 +343,7 @@ class OrganizationListView(OrganizationMixin, OrukView):
 
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
         full_service = _boolean(request, "full_service")
-        params = page_params(request.GET)
+        params = self.page_params(request)
         filterset = _filtered(OrganizationFilter(request.GET, queryset=self.organizations()))
         queryset = filterset.qs.order_by("pk")
         field = "document" if params["full"] or full_service else "list_item"
@@ -308,19 +353,12 @@ class OrganizationListView(OrganizationMixin, OrukView):
         def items(page) -> list[str]:
             return self.with_services(list(page.values_list("pk", field)), full=True)
 
-        if params["format"] == "ndjson":
-            return ndjson_response(
-                text
-                for chunk in _chunks(queryset.values_list("pk", field).iterator(chunk_size=500))
-                for text in self.with_services(chunk, full=True)
-            )
-        return page_response(
-            queryset,
-            page=params["page"],
-            per_page=params["per_page"],
-            item=items,
-            count_key=self.count_key,
-        )
+        def texts() -> Iterator[str]:
+            rows = queryset.values_list("pk", field).iterator(chunk_size=500)
+            for chunk in _chunks(rows):
+                yield from self.with_services(chunk, full=True)
+
+        return _answer(queryset, params, items=items, texts=texts, count_key=self.count_key)
 
 
 @extend_schema_view(
@@ -371,20 +409,18 @@ class TaxonomyListView(TaxonomyVersionMixin, OrukView):
     allowed_params = PAGE_PARAMS | {"search"}
 
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
-        params = page_params(request.GET)
+        params = self.page_params(request)
         queryset = _filtered(TaxonomyFilter(request.GET, queryset=Taxonomy.objects.all())).qs
         queryset = queryset.order_by("name", "pk")
 
         def render(taxonomy):
             return oruk.taxonomy_document(taxonomy, with_terms=params["full"])
 
-        if params["format"] == "ndjson":
-            return ndjson_response(json.dumps(render(t)) for t in queryset.iterator())
-        return page_response(
+        return _answer(
             queryset,
-            page=params["page"],
-            per_page=params["per_page"],
-            item=_rendered(render),
+            params,
+            items=_rendered(render),
+            texts=lambda: (json.dumps(render(t)) for t in queryset.iterator()),
             count_key=self.count_key,
         )
 
@@ -407,19 +443,15 @@ class TaxonomyTermListView(TaxonomyVersionMixin, OrukView):
     allowed_params = PAGE_PARAMS | set(TaxonomyTermFilter.base_filters)
 
     def answer(self, request: HttpRequest, **kwargs) -> HttpResponse:
-        params = page_params(request.GET)
+        params = self.page_params(request)
         filterset = _filtered(TaxonomyTermFilter(request.GET, queryset=TaxonomyTerm.objects.all()))
         queryset = filterset.qs.order_by("path", "pk")
         render = oruk.taxonomy_term_document
-        if params["format"] == "ndjson":
-            return ndjson_response(
-                json.dumps(render(t)) for t in queryset.iterator(chunk_size=2000)
-            )
-        return page_response(
+        return _answer(
             queryset,
-            page=params["page"],
-            per_page=params["per_page"],
-            item=_rendered(render),
+            params,
+            items=_rendered(render),
+            texts=lambda: (json.dumps(render(t)) for t in queryset.iterator(chunk_size=2000)),
             count_key=self.count_key,
         )
 

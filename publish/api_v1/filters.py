@@ -40,12 +40,11 @@ from django.db import models
 from directory.models import TaxonomyTerm, TermMapping
 from directory.search import search_services
 from directory.taxonomies.identity import LGA_CIRCUMSTANCES, LGA_NEEDS, LGA_SERVICE_TYPES
-from publish.api.filters import points_within
+from publish.api.filters import nearest_first
 from publish.models import (
     PublishedSchedule,
     PublishedService,
     PublishedServiceArea,
-    PublishedServiceAtLocation,
     PublishedServiceTerm,
 )
 
@@ -85,19 +84,7 @@ def filter_services(
                 | ~models.Exists(areas)
             )
     if query.postcode is not None and query.proximity is not None:
-        near = points_within(
-            PublishedServiceAtLocation.objects.all(), query.postcode, query.proximity
-        )
-        nearest = (
-            near.filter(snapshot=models.OuterRef("pk"))
-            .order_by("distance2")
-            .values("distance2")[:1]
-        )
-        return (
-            queryset.filter(pk__in=near.values("snapshot"))
-            .annotate(distance2=models.Subquery(nearest))
-            .order_by("distance2", "pk")
-        )
+        return nearest_first(queryset, query.postcode, float(query.proximity))
     return queryset if queryset.query.order_by else queryset.order_by("pk")
 
 

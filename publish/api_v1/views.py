@@ -16,16 +16,13 @@ import hashlib
 import json
 import uuid
 
-from django.conf import settings
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.http import http_date, quote_etag
+from django.http import HttpRequest, HttpResponse
 
 from directory.models import Taxonomy, TaxonomyTerm, TermMapping
 from directory.models.taxonomy import PATH_STEP
 from publish.api.errors import NotFound
 from publish.api.views import OrukView
-from publish.models import FeedState
 
 from . import params as p
 from .filters import filter_services
@@ -43,25 +40,14 @@ def _digest(text: str) -> str:
 class V1View(OrukView):
     """`/api/v3/`'s base (open access, the feed, JSON errors) with 1.0 parameter handling."""
 
-    def get(self, request: HttpRequest, **kwargs) -> HttpResponse:
-        state = FeedState.objects.filter(pk=1).values_list("version", "changed_at").first()
-        version, changed_at = state or (0, None)
-        self.feed = self.get_feed(kwargs.pop("feed", None), version)
-        self.reference_version = self.version_tag()
-        state_tag = f"v1:{version}:{self.feed.pk}:{self.feed.updated_at}:{self.reference_version}"
-        etag = quote_etag(_digest(f"{state_tag}:{request.get_full_path()}")[:32])
+    dialect_tag = "v1:"
+
+    def check_parameters(self, request: HttpRequest) -> None:
+        """Each view checks its own parameters as it reads them (1.0 clients repeat some)."""
+
+    def filter_values(self, request: HttpRequest) -> list:
         # Repeated parameters count, in their order (sets pair up by position).
-        filters = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "include"))
-        self.count_key = f"publish:v1:count:{_digest(f'{state_tag}:{request.path}:{filters}')}"
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-        else:
-            response = self.answer(request, **kwargs)
-        response["ETag"] = etag
-        if changed_at is not None:
-            response["Last-Modified"] = http_date(changed_at.timestamp())
-        response["Cache-Control"] = f"public, max-age={settings.PORTAL_API_MAX_AGE}"
-        return response
+        return sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "include"))
 
     def version_tag(self) -> str:
         """Taxonomies, terms and the needs mapping are read live: their changes move the ETag."""

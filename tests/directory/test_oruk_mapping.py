@@ -2,7 +2,8 @@
 
 Documented normalisation (README, "ORUK mapping"): nested arrays come back ordered by id; a
 top-level service gains `organization_id` and a top-level service_at_location gains `service_id` and
-`location_id` (ORUK's tabular form requires them); times come back as HH:MM:SS.
+`location_id` (ORUK's tabular form requires them); times come back as HH:MM:SS; attributes gain
+HSDS 3.0's `link_entity` and taxonomy terms its `code` (export-only `shapes.Extra` fields).
 """
 
 from __future__ import annotations
@@ -48,8 +49,21 @@ def _sorted_arrays(value):
     return value
 
 
+# Export-only HSDS 3.0 fields (`shapes.Extra`), by the key their object is nested under.
+EXPORT_ONLY = {"attributes": {"link_entity"}, "taxonomy_term": {"code"}, "taxonomy_terms": {"code"}}
+
+
+def _without_export_only(value, key: str = ""):
+    if isinstance(value, dict):
+        drop = EXPORT_ONLY.get(key, set())
+        return {k: _without_export_only(v, k) for k, v in value.items() if k not in drop}
+    if isinstance(value, list):
+        return [_without_export_only(v, key) for v in value]
+    return value
+
+
 def normalised(doc: dict, kind: str) -> dict:
-    doc = copy.deepcopy(doc)
+    doc = _without_export_only(copy.deepcopy(doc), kind if kind == "taxonomy_term" else "")
     if kind == "service" and "organization" in doc:
         doc.setdefault("organization_id", doc["organization"]["id"])
     if kind == "service_at_location":
