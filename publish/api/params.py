@@ -37,9 +37,15 @@ class Iso8601Field(forms.Field):
         if value in (None, ""):
             return None
         text = str(value).strip().replace(" ", "+")  # a "+" zone arrives as a space if unencoded
-        parsed = parse_datetime(text)
+        try:
+            # Well-formed but impossible values (30 February, hour 24, zone +25:00) raise.
+            parsed = parse_datetime(text)
+            day = parse_date(text) if parsed is None and len(text) == 10 else None
+        except ValueError:
+            raise forms.ValidationError(
+                "must be a real date and time, like 2024-03-15T10:30:00Z or 2024-03-15"
+            ) from None
         if parsed is None:
-            day = parse_date(text) if len(text) == 10 else None
             if day is None:
                 raise forms.ValidationError(
                     "must be an ISO 8601 date-time, like 2024-03-15T10:30:00Z or 2024-03-15"
