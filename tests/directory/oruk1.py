@@ -19,35 +19,22 @@ from directory.taxonomies.identity import (
 )
 from directory.taxonomies.loaders import TaxonomySpec, TermRow, ensure_taxonomy, sync_terms
 from directory.taxonomies.needs import ensure_demo_needs
+from publish.api_v1.schema import (
+    ATTENDING_ACCESS,
+    ATTENDING_TYPES,
+    DELIVERABLE_TYPES,
+    ELIGIBILITIES,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oruk1_services.json"
 
 # The ORUK 1.0 enumerations as `load_taxonomies --only oruk-enumerations` loads them from the
 # 1.0 data package (OpenReferralUK/human-services ExtendedDataPackage.json).
 ENUMERATIONS = {
-    ORUK_ATTENDING_TYPE: ["phone", "online", "venue", "home visit"],
-    ORUK_ATTENDING_ACCESS: ["referral", "appointment", "membership", "drop-in"],
-    ORUK_DELIVERABLE_TYPE: [
-        "Advice",
-        "Assessment",
-        "Counselling",
-        "Equipment",
-        "Financial Support",
-        "Information",
-        "Permission",
-        "Training",
-    ],
-    ORUK_ELIGIBILITY: [
-        "adult",
-        "child",
-        "teen",
-        "family",
-        "female",
-        "male",
-        "Transgender",
-        "Transgender - M to F",
-        "Transgender - F to M",
-    ],
+    ORUK_ATTENDING_TYPE: ATTENDING_TYPES,
+    ORUK_ATTENDING_ACCESS: ATTENDING_ACCESS,
+    ORUK_DELIVERABLE_TYPE: DELIVERABLE_TYPES,
+    ORUK_ELIGIBILITY: ELIGIBILITIES,
 }
 
 RECORD_MODELS = (
