@@ -36,9 +36,26 @@ $bin/python manage.py collectstatic --noinput -v0
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export SECURE_HSTS_SECONDS=0
 
-$bin/python manage.py qcluster &
+# Both in the background, so that a signal reaches this script at once (bash runs traps only
+# between commands) and the trap stops both, however the script ends. The cluster runs in its
+# own session so that stopping it reaches its worker processes too; it gets 20 s to finish its
+# tasks, as in runportal, then is killed.
+setsid $bin/python manage.py qcluster &
 cluster=$!
-trap 'kill $cluster 2>/dev/null; wait $cluster 2>/dev/null' EXIT
+$bin/gunicorn -c config/gunicorn.conf.py &
+web=$!
+stop() {
+  kill "$web" 2>/dev/null
+  kill -TERM -- "-$cluster" 2>/dev/null
+  for _ in $(seq 20); do
+    kill -0 "$cluster" 2>/dev/null || break
+    sleep 1
+  done
+  kill -KILL -- "-$cluster" 2>/dev/null
+  wait 2>/dev/null
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
 echo "Production configuration: $PORTAL_BASE_URL/  (health: $PORTAL_BASE_URL/healthz)"
 echo "Create a directory admin with: DATABASE_URL=$DATABASE_URL DEBUG=false SECRET_KEY=x $bin/python manage.py createsuperuser"
-$bin/gunicorn -c config/gunicorn.conf.py
+wait -n "$web" "$cluster"
