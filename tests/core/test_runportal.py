@@ -15,8 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,16 +22,12 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.servers import answers, free_port
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 PATIENCE_SECONDS = 90  # an upper bound for slow machines, not a speed requirement
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for(what: str, check: Callable[[], Any], process: subprocess.Popen | None = None) -> Any:
@@ -46,16 +40,6 @@ def _wait_for(what: str, check: Callable[[], Any], process: subprocess.Popen | N
             pytest.fail(f"runportal exited ({process.returncode}) while waiting for {what}")
         time.sleep(0.2)
     pytest.fail(f"Gave up waiting for {what}")
-
-
-def _answers(port: int) -> bool:
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/sign-in/", timeout=5)
-    except urllib.error.HTTPError:
-        return True  # any HTTP answer will do
-    except OSError:
-        return False
-    return True
 
 
 def _refuses(port: int) -> bool:
@@ -111,7 +95,7 @@ def test_runportal_serves_runs_background_work_and_stops_on_one_ctrl_c(tmp_path)
     run = {"env": env, "cwd": settings.BASE_DIR, "timeout": 600, "check": True}
     subprocess.run([sys.executable, MANAGE, "migrate", "--noinput", "-v", "0"], **run)
 
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "runportal.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -123,7 +107,11 @@ def test_runportal_serves_runs_background_work_and_stops_on_one_ctrl_c(tmp_path)
         )
     cluster_pid = None
     try:
-        _wait_for("the server to answer", lambda: _answers(port), process)
+        _wait_for(
+            "the server to answer",
+            lambda: answers(f"http://127.0.0.1:{port}/accounts/sign-in/"),
+            process,
+        )
         found = _wait_for(
             "the cluster's pid",
             lambda: re.search(r"django-q2 cluster .*\(pid (\d+)\)", log_path.read_text()),

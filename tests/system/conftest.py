@@ -18,10 +18,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, sync_playwright
 
+from accounts.backends import DEMO_EMAIL_DOMAIN
 from accounts.demo import seed_demo_accounts
 from accounts.models import User
 from tests.system.browser import CHROMIUM, Portal, launch_chromium
-from tests.system.people import DEMO_DOMAIN, person_email
+from tests.system.people import person_email
 
 # Playwright's sync API runs an event loop in this thread; the tests still call the ORM from it
 # (to seed and to check what was saved), which Django would otherwise refuse in async context.
@@ -109,7 +110,7 @@ def world(transactional_db, settings) -> World:
     settings.DEBUG = True
     call_command("seed_demo", services=24, seed=7, stdout=io.StringIO())
     seed_demo_accounts(password=DEMO_PASSWORD)
-    for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
+    for user in User.objects.filter(email__endswith=DEMO_EMAIL_DOMAIN):
         user.email = person_email(user.email)
         user.save(update_fields=["email"])
     settings.DEBUG = False

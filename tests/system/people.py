@@ -10,6 +10,7 @@ from django.core import mail
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.backends import DEMO_EMAIL_DOMAIN
 from accounts.models import User
 from accounts.views.auth import WRONG_CODE
 from tests.auth import totp_device
@@ -17,11 +18,11 @@ from tests.system.browser import Portal
 
 # The demo accounts cannot sign in with DEBUG off (accounts.backends), and the browser tests run
 # with DEBUG off, as a live portal does: the demo people move to an address of their own.
-DEMO_DOMAIN, TESTED_DOMAIN = "@demo.example", "@people.test"
+TESTED_DOMAIN = "@people.test"
 
 
 def person_email(demo_email: str) -> str:
-    return demo_email.replace(DEMO_DOMAIN, TESTED_DOMAIN)
+    return demo_email.replace(DEMO_EMAIL_DOMAIN, TESTED_DOMAIN)
 
 
 PARTNER_ADMIN = person_email("partner-admin@demo.example")

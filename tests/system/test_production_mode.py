@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import pytest
 from django.conf import settings
 from django_otp.oath import totp
 
+from tests.servers import answers, free_port
 from tests.system.browser import Portal
 
 ROOT = Path(settings.BASE_DIR)
@@ -37,22 +37,6 @@ pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="production runs on PostgreSQL; the suite's PostgreSQL run covers this",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=5)
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 @dataclass
@@ -87,7 +71,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     tmp = tmp_path_factory.mktemp("production")
-    port = _free_port()
+    port = free_port()
     user = database["USER"] or "postgres"
     auth = f"{user}:{database['PASSWORD']}" if database.get("PASSWORD") else user
     host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
@@ -129,7 +113,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
                     )
                 )
         deadline = time.monotonic() + PATIENCE_SECONDS
-        while not _answers(production.url + "/healthz"):
+        while not answers(production.url + "/healthz"):
             assert time.monotonic() < deadline, production.log.read_text()[-3000:]
             assert all(p.poll() is None for p in processes), production.log.read_text()[-3000:]
             time.sleep(0.3)
