@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v3/", include("publish.api.urls")),
     path("api/v1/", include("publish.api_v1.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("workflow.urls")),
     # Until the public finder lands, the portal opens on the staff pages (sign-in first).
     path("", RedirectView.as_view(url="/accounts/", permanent=False)),
 ]

@@ -20,7 +20,7 @@ from core.models import TimestampedModel
 from directory.models import Service, TaxonomyTerm
 
 # Where the portal's own pages live: a feed's root path may not take them over.
-RESERVED_ROOT_PATHS = ("/api/", "/admin/", "/accounts/", "/static/", "/healthz")
+RESERVED_ROOT_PATHS = ("/api/", "/admin/", "/accounts/", "/staff/", "/static/", "/healthz")
 _ROOT_PATH = re.compile(r"^/(?:[a-z0-9][a-z0-9_-]*/)*$")
 # The cache key of {root path: feed slug}; any feed change deletes it (publish.signals).
 FEED_ROOTS_CACHE_KEY = "publish:feed-roots"

@@ -32,6 +32,19 @@ class AuditAction(models.TextChoices):
     PERMISSIONS_CHANGED = "permissions_changed", "Service permissions changed"
     PERMISSIONS_RECOMPUTED = "permissions_recomputed", "All service permissions recomputed"
     TASK_RETRIED = "task_retried", "Background task retried"
+    # The workflow: change requests and assurance of directory records
+    CHANGE_SAVED = "change_saved", "Change saved as a draft"
+    CHANGE_SUBMITTED = "change_submitted", "Change submitted for assurance"
+    CHANGE_APPROVED = "change_approved", "Change approved"
+    CHANGE_PARTLY_APPROVED = "change_partly_approved", "Change partly approved"
+    CHANGE_REJECTED = "change_rejected", "Change rejected"
+    CHANGE_MORE_INFORMATION = "change_more_information", "More information asked for"
+    CHANGE_WITHDRAWN = "change_withdrawn", "Change withdrawn"
+    CHANGE_REBASED = "change_rebased", "Change compared again with the current record"
+    PROBLEM_REPORTED = "problem_reported", "Problem reported by the public"
+    SERVICE_REASSURED = "service_reassured", "Service re-assured unchanged"
+    SERVICE_HIDDEN = "service_hidden", "Service hidden from the feeds"
+    SERVICE_SHOWN = "service_shown", "Service shown in the feeds again"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -462,6 +462,15 @@ def import_documents(
     return report
 
 
+def check_document(doc: Any, *, kind: str | None = None) -> list[Problem]:
+    """Every problem importing `doc` would meet, without writing anything (forms and change
+    requests check a proposal before it is stored)."""
+    checker = _Loader(partial=False, actor="check", known=set())
+    with bulk_writing():
+        _build_document(checker, doc, kind)
+    return checker.problems
+
+
 def import_document(doc: dict, *, kind: str | None = None, actor: str = "import") -> ImportReport:
     """Import one document (all or nothing); raises ImportFailed with every problem."""
     return import_documents(lambda: [doc], kind=kind, actor=actor)

@@ -1,0 +1,227 @@
+"""Change requests and versions: how a record changes once many hands may propose and named
+assurers decide.
+
+A change request holds the proposed record as an ORUK 3.0 service document (the one mapping in
+`directory.oruk`), the `last_modified` of the record it was based on (a stale base is refused at
+approval) and who proposed it from where. Its states move only along `TRANSITIONS`; the database
+refuses any other move, because every change of `state` also records `previous_state` and the
+pair must be one of the table's rows. A version is left by every change applied to a record.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimestampedModel
+from directory.models import Organization, Service
+
+
+class Source(models.TextChoices):
+    PROVIDER = "provider", "Provider"
+    ASSURER = "assurer", "Assurer"
+    FRONTLINE = "frontline", "Frontline worker's suggestion"
+    PUBLIC = "public", "Report from the public"
+    IMPORT = "import", "Import"
+    RESTORE = "restore", "Restored version"
+    REVIEW = "review", "Periodic review"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Waiting for assurance"
+    MORE_INFORMATION = "more_information", "More information asked for"
+    APPROVED = "approved", "Approved"
+    PARTLY_APPROVED = "partly_approved", "Partly approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The only moves a change request can make: (from, to). "" is "just created".
+TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", State.DRAFT),
+        ("", State.SUBMITTED),
+        (State.DRAFT, State.SUBMITTED),
+        (State.DRAFT, State.WITHDRAWN),
+        (State.SUBMITTED, State.APPROVED),
+        (State.SUBMITTED, State.PARTLY_APPROVED),
+        (State.SUBMITTED, State.REJECTED),
+        (State.SUBMITTED, State.MORE_INFORMATION),
+        (State.SUBMITTED, State.WITHDRAWN),
+        (State.MORE_INFORMATION, State.SUBMITTED),
+        (State.MORE_INFORMATION, State.WITHDRAWN),
+    }
+)
+OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.MORE_INFORMATION)
+DECIDED_STATES = (State.APPROVED, State.PARTLY_APPROVED, State.REJECTED)
+
+
+def can_move(current: str, target: str) -> bool:
+    return (current, target) in TRANSITIONS
+
+
+def _transition_allowed() -> Q:
+    allowed = Q()
+    for before, after in sorted(TRANSITIONS):
+        allowed |= Q(previous_state=before, state=after)
+    return allowed
+
+
+class ReportPart(models.TextChoices):
+    """What a member of the public says is wrong with a listing."""
+
+    PHONE = "phone", "Phone number"
+    ADDRESS = "address", "Address"
+    TIMES = "times", "Opening times"
+    CLOSED = "closed", "The service has closed"
+    OTHER = "other", "Something else"
+
+
+class ChangeRequestQuerySet(models.QuerySet["ChangeRequest"]):
+    def open(self) -> ChangeRequestQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def waiting(self) -> ChangeRequestQuerySet:
+        """Waiting for an assurer's decision."""
+        return self.filter(state=State.SUBMITTED)
+
+    def for_service(self, service: Service) -> ChangeRequestQuerySet:
+        return self.filter(service=service)
+
+    def urgent_first(self) -> ChangeRequestQuerySet:
+        """Public reports and frontline suggestions first (someone was misled), then oldest."""
+        urgency = models.Case(
+            models.When(source=Source.PUBLIC, then=0),
+            models.When(source=Source.FRONTLINE, then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return self.alias(urgency=urgency).order_by("urgency", "submitted_at", "pk")
+
+
+class ChangeRequest(TimestampedModel):
+    """A proposed change to one service (or a proposed new service, when `service` is empty)."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="change_requests",
+    )
+    # The organisation a new service is proposed for (and the service's, for existing ones).
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    previous_state = models.CharField(max_length=20, blank=True, editable=False)
+    proposed = models.JSONField(help_text="The proposed service as an ORUK 3.0 document")
+    # The record the proposal started from: its document (to show what the proposer changed)
+    # and its last_modified (approval refuses a base that has moved on).
+    base = models.JSONField(default=dict, blank=True)
+    base_modified = models.DateTimeField(null=True, blank=True)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="change_requests",
+    )
+    proposer_name = models.CharField(max_length=100, blank=True)
+    proposer_email = models.EmailField(blank=True)
+    note = models.TextField(blank=True, help_text="What the proposer says about the change")
+    report_part = models.CharField(max_length=20, choices=ReportPart.choices, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(blank=True)
+    accepted_fields = models.JSONField(default=list, blank=True)
+    personal_data_confirmed = models.BooleanField(default=False)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=State.values), name="cr_state_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="cr_source_valid"),
+            models.CheckConstraint(condition=_transition_allowed(), name="cr_transition_allowed"),
+            # A later edit by the same person updates their open request instead of adding one.
+            models.UniqueConstraint(
+                fields=["service", "proposer"],
+                condition=Q(state__in=OPEN_STATES, service__isnull=False, proposer__isnull=False),
+                name="cr_one_open_per_service_and_proposer",
+            ),
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | Q(organization__isnull=False),
+                name="cr_about_a_service_or_organisation",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "service"], name="cr_state_service_idx")]
+
+    def __str__(self) -> str:
+        return f"Change to {self.title}"
+
+    @property
+    def title(self) -> str:
+        if self.service_id is not None and self.service is not None:
+            return self.service.name
+        return self.proposed.get("name") or "a new service"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_new_service(self) -> bool:
+        return self.service_id is None
+
+    @property
+    def contact_email(self) -> str:
+        """Where the outcome goes: the proposer's account, else the address they left."""
+        if self.proposer is not None and self.proposer.email:
+            return self.proposer.email
+        return self.proposer_email
+
+    def move_to(self, state: str) -> None:
+        """Change state (unsaved); a move outside TRANSITIONS is a programming error."""
+        if not can_move(self.state if self.pk else "", state):
+            raise ValueError(f"A change request cannot go from {self.state} to {state}")
+        self.previous_state = self.state if self.pk else ""
+        self.state = state
+
+
+class ServiceVersion(models.Model):
+    """One applied change to a service: what the record was afterwards, and what changed."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField(help_text="The service afterwards, as an ORUK 3.0 document")
+    changes = models.JSONField(default=dict, help_text="{field: [before, after]}")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="versions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of {self.service_id}"

@@ -1,0 +1,15 @@
+"""The workflow's pages: staff pages under /staff/, and the public "report a problem" form.
+
+Each area keeps its own URL module; names share the `workflow` namespace.
+"""
+
+from . import assurance, editing, records, reports
+
+app_name = "workflow"
+
+urlpatterns = [
+    *records.urlpatterns,
+    *editing.urlpatterns,
+    *assurance.urlpatterns,
+    *reports.urlpatterns,
+]
