@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from directory import models as m
 from directory.models.taxonomy import PATH_STEP
-from directory.oruk import DocumentBuilder, full_services
+from directory.oruk import DocumentBuilder, full_services, redact_confidential, rounded_coordinate
 from directory.oruk.export import prefetch_paths
 from directory.oruk.shapes import ORGANIZATION, SERVICE, SERVICE_AT_LOCATION
 from directory.validators import DAY_CODES
@@ -115,10 +115,17 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
         for a in builder.attributes_of(SERVICE.link_entity, s.pk)
     }
     terms = {t.pk: t for t in m.TaxonomyTerm.objects.filter(pk__in=term_ids)}
+    # Read from the locations already loaded with the services: no query for it.
+    confidential = {
+        sal.location_id
+        for service in services
+        for sal in service.service_at_locations.all()
+        if sal.location.is_confidential
+    }
     now = timezone.now()
     snapshots, term_rows, sal_rows, area_rows, schedule_rows = [], [], [], [], []
     for service in services:
-        document = builder.document(service, SERVICE)
+        document = redact_confidential(builder.document(service, SERVICE), confidential)
         own_terms = [
             terms[a.taxonomy_term_id]
             for a in builder.attributes_of(SERVICE.link_entity, service.pk)
@@ -134,7 +141,9 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
             minimum_age=service.minimum_age,
             maximum_age=service.maximum_age,
             document=_dumps(document),
-            list_item=_dumps(builder.document(service, SERVICE, basic=True)),
+            list_item=_dumps(
+                redact_confidential(builder.document(service, SERVICE, basic=True), confidential)
+            ),
             search_labels=_search_labels(service, own_terms),
             description=service.description,
             published_at=now,
@@ -152,15 +161,27 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
                     )
         sals = list(service.service_at_locations.all())
         for sal in sals:
+            latitude, longitude = sal.location.latitude, sal.location.longitude
+            if sal.location_id in confidential:
+                # Distances are measured from here: the exact point must not be found by search.
+                latitude, longitude = rounded_coordinate(latitude), rounded_coordinate(longitude)
             sal_rows.append(
                 PublishedServiceAtLocation(
                     id=sal.pk,
                     snapshot=snapshot,
                     location_id=sal.location_id,
-                    latitude=sal.location.latitude,
-                    longitude=sal.location.longitude,
-                    document=_dumps(builder.document(sal, SERVICE_AT_LOCATION)),
-                    list_item=_dumps(builder.document(sal, SERVICE_AT_LOCATION, basic=True)),
+                    latitude=latitude,
+                    longitude=longitude,
+                    document=_dumps(
+                        redact_confidential(
+                            builder.document(sal, SERVICE_AT_LOCATION), confidential
+                        )
+                    ),
+                    list_item=_dumps(
+                        redact_confidential(
+                            builder.document(sal, SERVICE_AT_LOCATION, basic=True), confidential
+                        )
+                    ),
                 )
             )
         area_rows += [

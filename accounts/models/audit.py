@@ -45,6 +45,10 @@ class AuditAction(models.TextChoices):
     SERVICE_REASSURED = "service_reassured", "Service re-assured unchanged"
     SERVICE_HIDDEN = "service_hidden", "Service hidden from the feeds"
     SERVICE_SHOWN = "service_shown", "Service shown in the feeds again"
+    CONFIDENTIAL_LOCATION_CHANGED = (
+        "confidential_location_changed",
+        "Confidential address setting changed",
+    )
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -27,6 +27,15 @@ class Location(RecordModel):
     external_identifier_type = models.CharField(max_length=50, blank=True)
     # GSS code of the local authority the location's postcode lies in (from the ONS directory).
     local_authority_code = models.CharField(max_length=9, blank=True, db_index=True)
+    # Not an ORUK field: it never leaves in a document, it decides what the open data shows.
+    is_confidential = models.BooleanField(
+        "confidential address",
+        default=False,
+        help_text=(
+            "A refuge, for example: the open data shows only its postcode district and "
+            "coordinates rounded to about a kilometre. Staff pages still show the full address."
+        ),
+    )
 
     class Meta(RecordModel.Meta):
         constraints = [

@@ -24,6 +24,7 @@ from .load import (
     import_document,
     import_documents,
 )
+from .redact import postcode_district, redact_confidential, rounded_coordinate
 from .schemas import OrukFilesUnavailable, example_documents, schema_errors
 
 __all__ = [
@@ -42,6 +43,9 @@ __all__ = [
     "location_document",
     "organization_document",
     "organization_list_items",
+    "postcode_district",
+    "redact_confidential",
+    "rounded_coordinate",
     "schema_errors",
     "service_at_location_document",
     "service_at_location_list_items",
