@@ -62,6 +62,13 @@ def navigation(request: Any) -> list[dict[str, Any]]:
         return [{"text": "Sign in", "href": reverse("accounts:sign-in"), "active": False}]
     items = []
     if two_factor.pending_step(user) is None:
+        items.append(("Home", reverse("workflow:home"), True))
+        if _may_work_on_records(user):
+            items.append(("Services", reverse("workflow:service-list"), False))
+        if user_can(user, Action.ASSURE):
+            items.append(("Assurance", reverse("workflow:queue"), False))
+        if any(user_can(user, action) for action in (Action.EDIT, Action.SUGGEST)):
+            items.append(("Your changes", reverse("workflow:change-list"), False))
         items.append(("Your account", reverse("accounts:account"), True))
         if user_can(user, Action.MANAGE_MEMBERS):
             items.append(("Partners", reverse("accounts:partner-list"), False))
@@ -77,6 +84,10 @@ def navigation(request: Any) -> list[dict[str, Any]]:
         {"text": text, "href": href, "active": path == href if exact else path.startswith(href)}
         for text, href, exact in items
     ]
+
+
+def _may_work_on_records(user: Any) -> bool:
+    return any(user_can(user, action) for action in (Action.VIEW_DRAFT, Action.SUGGEST))
 
 
 def staff_links(user: Any) -> list[dict[str, str]]:

@@ -37,10 +37,11 @@ def allow_email(kind: str, *, address: str, client: str | None, limits: tuple[in
     """Count one email of `kind` to `address` asked for by `client`; False if over a limit.
 
     `limits` is (per address, per client) per hour. A refused send is counted too, so that
-    hammering does not reopen the limit.
+    hammering does not reopen the limit. An empty `address` (a form where leaving one is
+    optional) is counted per client only, not as one address shared by everyone.
     """
     per_address, per_client = limits
-    allowed = _count(_key(kind, "address", address)) <= per_address
+    allowed = not address or _count(_key(kind, "address", address)) <= per_address
     if client:
         allowed = _count(_key(kind, "client", client)) <= per_client and allowed
     return allowed

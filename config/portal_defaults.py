@@ -21,7 +21,12 @@ PORTAL_API_MAX_AGE = 300
 PORTAL_REQUIRE_2FA = True
 # Rows per page of the staff lists (partners' services, unallocated services, audit log).
 PORTAL_STAFF_PER_PAGE = 50
+# A service is due for its next review (re-assurance) this many days after its assured date.
+PORTAL_REVIEW_INTERVAL_DAYS = 90
 # Emails anyone can make the portal send (password-reset links, invitations) are limited per
 # address and per client address, per hour (accounts.throttle): (per address, per client).
 PORTAL_RESET_EMAILS_PER_HOUR = (3, 10)
 PORTAL_INVITATIONS_PER_HOUR = (5, 50)
+# Reports of a problem with a public listing (workflow.views.reports), per hour: (per email
+# address left on the form, per client address). Anyone can send them, signed in or not.
+PORTAL_REPORTS_PER_HOUR = (5, 20)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("workflow.urls")),
     # Until the public finder lands, the portal opens on the staff pages (sign-in first).
-    path("", RedirectView.as_view(url="/accounts/", permanent=False)),
+    path("", RedirectView.as_view(url="/staff/", permanent=False)),
 ]
 
 # GOV.UK error pages that render without the database or the static manifest (core.views).

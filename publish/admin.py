@@ -1,13 +1,18 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from accounts.exceptions import NotAllowed
+from workflow import services as workflow
+
 from .feedcheck import ClientTransport, check_feed
 from .models import Feed, HiddenService, PublishedService
-from .services import service_hide, service_show
 
 
 @admin.register(Feed)
@@ -39,27 +44,46 @@ class FeedAdmin(admin.ModelAdmin):
         )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(HiddenService)
-class HiddenServiceAdmin(admin.ModelAdmin):
-    """Hiding here takes the service out of every feed at once; deleting the row shows it again."""
+class HiddenServiceAdmin(ReadOnlyAdmin):
+    """Which services are hidden, by whom and why. Read-only: hiding and showing go through
+    `workflow.services` (the policy and the audit log); services are hidden from their staff
+    page, and shown again from there or with this list's action."""
 
     list_display = ["service", "reason", "hidden_by", "created_at"]
+    list_select_related = ["service", "hidden_by"]
     raw_id_fields = ["service"]
-    readonly_fields = ["hidden_by"]
+    actions = ["show_again"]
 
-    def save_model(self, request, obj, form, change) -> None:
-        service_hide(service=obj.service, actor=request.user, reason=obj.reason)
-
-    def delete_model(self, request, obj) -> None:
-        service_show(service=obj.service, actor=request.user)
-
-    def delete_queryset(self, request, queryset) -> None:
+    @admin.action(description="Show the selected services in the feeds again")
+    def show_again(self, request: HttpRequest, queryset: QuerySet[HiddenService]) -> None:
+        shown, refused = 0, []
         for hidden in queryset.select_related("service"):
-            service_show(service=hidden.service, actor=request.user)
+            try:
+                workflow.service_show(actor=request.user, service=hidden.service)
+            except (NotAllowed, ValidationError):
+                refused.append(hidden.service.name)
+            else:
+                shown += 1
+        if shown:
+            self.message_user(request, f"{shown} service(s) shown again", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "You may not show: " + ", ".join(refused), messages.ERROR)
 
 
 @admin.register(PublishedService)
-class PublishedServiceAdmin(admin.ModelAdmin):
+class PublishedServiceAdmin(ReadOnlyAdmin):
     """What the feed serves, as published (read-only: publishing is a step, not an edit)."""
 
     list_display = ["name", "status", "assured_date", "last_modified", "published_at"]
@@ -67,9 +91,37 @@ class PublishedServiceAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     fields = ["name", "status", "assured_date", "last_modified", "published_at", "document"]
     readonly_fields = fields
+    actions = ["hide_from_feeds"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    @admin.action(description="Hide the selected services from every feed")
+    def hide_from_feeds(
+        self, request: HttpRequest, queryset: QuerySet[PublishedService]
+    ) -> HttpResponse | None:
+        """Asks why first (the reason is kept and audited), then hides each service through
+        `workflow.services.service_hide`, which asks the policy."""
+        reason = request.POST.get("reason", "").strip()
+        if "apply" not in request.POST or not reason:
+            return TemplateResponse(
+                request,
+                "admin/publish/hide_services.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Hide services from every feed",
+                    "snapshots": queryset,
+                    "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                    "error": "Enter why the services are hidden" if "apply" in request.POST else "",
+                },
+            )
+        hidden, refused = 0, []
+        for snapshot in queryset.select_related("service"):
+            try:
+                workflow.service_hide(actor=request.user, service=snapshot.service, reason=reason)
+            except (NotAllowed, ValidationError):
+                refused.append(snapshot.name)
+            else:
+                hidden += 1
+        if hidden:
+            self.message_user(request, f"{hidden} service(s) hidden", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "You may not hide: " + ", ".join(refused), messages.ERROR)
+        return None

@@ -3,6 +3,8 @@ changed, and the record an approval writes.
 
 A "field" here is a top-level member of the ORUK service document (`name`, `phones`,
 `schedules`...): the unit an assurer accepts or rejects. Nested arrays are accepted whole.
+A change to an organisation's own details is an ORUK organisation document the same way, with
+its own, shorter, list of fields (`ORGANIZATION_FIELD_LABELS`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from directory.models import Service
-from directory.oruk import service_document
+from directory.models import Organization, Service
+from directory.oruk import organization_document, service_document
+
+from .models import Subject
 
 # What a proposal may change, in the order pages show it, with the words people read.
 FIELD_LABELS: dict[str, str] = {
@@ -41,6 +45,28 @@ FIELD_LABELS: dict[str, str] = {
 EDITABLE_FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 # Members the portal decides, never a proposal: identity, assurance and the change clock.
 SYSTEM_FIELDS = ("id", "organization_id", "assured_date", "assurer_email", "last_modified")
+# What a proposal may change of an organisation itself. Left out: its services (each changes
+# through its own requests), identifiers (registered numbers, checked by whoever registers
+# them), logo, uri and parent (set by imports): an approval keeps them as they are.
+ORGANIZATION_FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "description": "Description",
+    "email": "Email address",
+    "website": "Website",
+    "phones": "Phone numbers",
+    "additional_urls": "Other web addresses",
+}
+ORGANIZATION_FIELDS: tuple[str, ...] = tuple(ORGANIZATION_FIELD_LABELS)
+
+
+def editable_fields(subject: str = Subject.SERVICE) -> tuple[str, ...]:
+    """The fields a proposal about `subject` (a ChangeRequest.subject) may change, in order."""
+    return ORGANIZATION_FIELDS if subject == Subject.ORGANIZATION else EDITABLE_FIELDS
+
+
+def label(field: str) -> str:
+    """A field's words, whichever kind of record it belongs to (the two agree where shared)."""
+    return FIELD_LABELS.get(field) or ORGANIZATION_FIELD_LABELS.get(field) or field
 
 
 @dataclass(frozen=True)
@@ -59,9 +85,18 @@ def current_document(service: Service) -> dict[str, Any]:
     return document
 
 
-def changed_fields(base: dict[str, Any], proposed: dict[str, Any]) -> list[str]:
+def current_organization_document(organization: Organization) -> dict[str, Any]:
+    """The organisation as stored, every member its import reads except `services`: an import
+    of this document (changed only in accepted fields) leaves its services and every array it
+    does not change as they are."""
+    return organization_document(organization, services="none")
+
+
+def changed_fields(
+    base: dict[str, Any], proposed: dict[str, Any], *, subject: str = Subject.SERVICE
+) -> list[str]:
     """The editable fields the proposer changed from the record they started from."""
-    return [field for field in EDITABLE_FIELDS if base.get(field) != proposed.get(field)]
+    return [field for field in editable_fields(subject) if base.get(field) != proposed.get(field)]
 
 
 def field_changes(
@@ -70,17 +105,21 @@ def field_changes(
     """The proposer's `fields`, the record as it is now against the proposal (a field whose
     proposal now equals the record is left out: there is nothing to decide)."""
     return [
-        FieldChange(field, FIELD_LABELS[field], current.get(field), proposed.get(field))
+        FieldChange(field, label(field), current.get(field), proposed.get(field))
         for field in fields
         if current.get(field) != proposed.get(field)
     ]
 
 
 def merged_document(
-    current: dict[str, Any], proposed: dict[str, Any], fields: list[str]
+    current: dict[str, Any],
+    proposed: dict[str, Any],
+    fields: list[str],
+    *,
+    subject: str = Subject.SERVICE,
 ) -> dict[str, Any]:
     """The record with the accepted `fields` taken from the proposal; everything else as now."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(editable_fields(subject))
     if unknown:
         raise ValueError(f"Not a field a proposal may change: {', '.join(sorted(unknown))}")
     merged = copy.deepcopy(current)
@@ -114,3 +153,25 @@ def with_system_fields(
     if organization_id:
         document["organization_id"] = str(organization_id)
     return document
+
+
+def with_organization_fields(proposed: dict[str, Any], *, organization_id: Any) -> dict[str, Any]:
+    """An organisation proposal as stored: its own editable fields and the organisation's id."""
+    document = {
+        key: copy.deepcopy(value) for key, value in proposed.items() if key in ORGANIZATION_FIELDS
+    }
+    document["id"] = str(organization_id)
+    return document
+
+
+def is_closure(schedule: dict[str, Any]) -> bool:
+    """A holiday closure, as the editing pages write one: ORUK 3.0 has no "closed" flag, so a
+    closure is a schedule valid only for its dates, with no day rule and no opening times, whose
+    description says "Closed" (a reader that knows nothing of this still shows the words)."""
+    return bool(
+        schedule.get("valid_from")
+        and schedule.get("valid_to")
+        and not any(schedule.get(key) for key in ("freq", "byday", "bymonthday"))
+        and not (schedule.get("opens_at") or schedule.get("closes_at"))
+        and str(schedule.get("description") or "").startswith("Closed")
+    )

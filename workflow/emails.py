@@ -54,9 +54,9 @@ def send_decided(change_request: ChangeRequest) -> None:
         f"It {OUTCOMES[change_request.state]}.",
     ]
     if change_request.state == State.PARTLY_APPROVED:
-        from .documents import FIELD_LABELS
+        from .documents import label
 
-        accepted = ", ".join(FIELD_LABELS[f].lower() for f in change_request.accepted_fields)
+        accepted = ", ".join(label(f).lower() for f in change_request.accepted_fields)
         lines.append(f"These parts were accepted: {accepted}.")
     if change_request.decision_reason:
         heading = (

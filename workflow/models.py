@@ -69,6 +69,14 @@ def _transition_allowed() -> Q:
     return allowed
 
 
+class Subject(models.TextChoices):
+    """What a change request changes: a service (or proposes a new one), or an organisation's
+    own details (its name, description, contact details: never its services)."""
+
+    SERVICE = "service", "Service"
+    ORGANIZATION = "organization", "Organisation's details"
+
+
 class ReportPart(models.TextChoices):
     """What a member of the public says is wrong with a listing."""
 
@@ -102,8 +110,11 @@ class ChangeRequestQuerySet(models.QuerySet["ChangeRequest"]):
 
 
 class ChangeRequest(TimestampedModel):
-    """A proposed change to one service (or a proposed new service, when `service` is empty)."""
+    """A proposed change to one service (or a proposed new service, when `service` is empty), or
+    to an organisation's own details (`subject` "organization": `proposed` is then an ORUK
+    organisation document without its services)."""
 
+    subject = models.CharField(max_length=20, choices=Subject.choices, default=Subject.SERVICE)
     service = models.ForeignKey(
         Service,
         on_delete=models.CASCADE,
@@ -111,14 +122,18 @@ class ChangeRequest(TimestampedModel):
         blank=True,
         related_name="change_requests",
     )
-    # The organisation a new service is proposed for (and the service's, for existing ones).
+    # The organisation a new service is proposed for (the service's, for existing ones; the one
+    # changed, for an organisation's details). Its requests go with it: an organisation can only
+    # be deleted without services, and a request about no record would mean nothing.
     organization = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     source = models.CharField(max_length=20, choices=Source.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     previous_state = models.CharField(max_length=20, blank=True, editable=False)
-    proposed = models.JSONField(help_text="The proposed service as an ORUK 3.0 document")
+    proposed = models.JSONField(
+        help_text="The proposed service (or organisation) as an ORUK 3.0 document"
+    )
     # The record the proposal started from: its document (to show what the proposer changed)
     # and its last_modified (approval refuses a base that has moved on).
     base = models.JSONField(default=dict, blank=True)
@@ -165,6 +180,23 @@ class ChangeRequest(TimestampedModel):
                 condition=Q(service__isnull=False) | Q(organization__isnull=False),
                 name="cr_about_a_service_or_organisation",
             ),
+            models.CheckConstraint(
+                condition=Q(subject__in=Subject.values), name="cr_subject_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(subject=Subject.SERVICE)
+                | Q(subject=Subject.ORGANIZATION, organization__isnull=False, service__isnull=True),
+                name="cr_organisation_change_has_no_service",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "proposer"],
+                condition=Q(
+                    state__in=OPEN_STATES,
+                    subject=Subject.ORGANIZATION,
+                    proposer__isnull=False,
+                ),
+                name="cr_one_open_per_organisation_and_proposer",
+            ),
         ]
         indexes = [models.Index(fields=["state", "service"], name="cr_state_service_idx")]
 
@@ -173,6 +205,8 @@ class ChangeRequest(TimestampedModel):
 
     @property
     def title(self) -> str:
+        if self.is_organization_change and self.organization is not None:
+            return self.organization.name
         if self.service_id is not None and self.service is not None:
             return self.service.name
         return self.proposed.get("name") or "a new service"
@@ -183,7 +217,11 @@ class ChangeRequest(TimestampedModel):
 
     @property
     def is_new_service(self) -> bool:
-        return self.service_id is None
+        return self.subject == Subject.SERVICE and self.service_id is None
+
+    @property
+    def is_organization_change(self) -> bool:
+        return self.subject == Subject.ORGANIZATION
 
     @property
     def contact_email(self) -> str:

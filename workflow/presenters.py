@@ -3,6 +3,7 @@ tags, and a proposal's fields (ORUK JSON values, nested arrays included) in word
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.html import format_html
@@ -10,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from core.components import lines, tag
 
-from .documents import FIELD_LABELS
+from .documents import FIELD_LABELS, is_closure, label
 from .models import ChangeRequest, State
 
 STATE_COLOURS = {
@@ -36,8 +37,23 @@ def _time(value: str | None) -> str:
     return (value or "")[:5]
 
 
+def _day(value: str) -> str:
+    """An ORUK date ("2026-12-24") as people write it ("24 December 2026")."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
 def describe_schedule(schedule: dict[str, Any]) -> str:
-    """In words: "Every Tuesday, 10:00 to 12:00", "Second Tuesday of the month"."""
+    """In words: "Every Tuesday, 10:00 to 12:00", "Second Tuesday of the month", "Closed for
+    Christmas from 24 December 2026 to 2 January 2027"."""
+    if is_closure(schedule):
+        return (
+            f"{schedule['description']} from {_day(schedule['valid_from'])} "
+            f"to {_day(schedule['valid_to'])}"
+        )
     if schedule.get("description") and not schedule.get("byday"):
         return schedule["description"]
     words = []
@@ -51,7 +67,8 @@ def describe_schedule(schedule: dict[str, Any]) -> str:
         named.append(f"{ORDINALS.get(ordinal, ordinal)} {name}" if ordinal else name)
     if freq == "MONTHLY":
         if named:
-            words.append(f"{' and '.join(named).capitalize()} of the month")
+            monthly = " and ".join(named)
+            words.append(f"{monthly[:1].upper()}{monthly[1:]} of the month")
         elif schedule.get("bymonthday"):
             words.append(f"Day {schedule['bymonthday']} of the month")
         else:
@@ -108,7 +125,7 @@ def describe_item(field: str, item: Any) -> str:
     if field == "funding":
         return item.get("source") or "Funding"
     if field == "additional_urls":
-        return item.get("url") or ""
+        return ": ".join(str(item[k]) for k in ("label", "url") if item.get(k))
     if field == "attributes":
         term = item.get("taxonomy_term") or {}
         return term.get("name") or item.get("taxonomy_term_id") or "Category"
@@ -127,4 +144,17 @@ def field_value(field: str, value: Any) -> SafeString | str:
 
 
 def field_label(field: str) -> str:
-    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    found = label(field)  # an organisation's field ("website")
+    return found if found != field else field.replace("_", " ").capitalize()
+
+
+def change_title(change_request: ChangeRequest) -> str:
+    """What a change request is about, as a list names it: "Lunch club", "New service: Lunch
+    club", "Organisation details: Hull CVS"."""
+    if change_request.is_organization_change:
+        return f"Organisation details: {change_request.title}"
+    if change_request.is_new_service:
+        return f"New service: {change_request.proposed.get('name') or 'no name yet'}"
+    return change_request.title

@@ -13,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -249,6 +249,7 @@ class TwoFactorSetupView(LoginRequiredMixin, PageTitleMixin, FormView):
             )
         otp_login(self.request, device)
         messages.success(self.request, "Two-factor authentication is set up")
+        # Back to the account page, which now shows it (a `next` from signing in still wins).
         return HttpResponseRedirect(_next_url(self.request, reverse("accounts:account")))
 
 
@@ -262,7 +263,9 @@ class TwoFactorVerifyView(LoginRequiredMixin, PageTitleMixin, FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             if two_factor.is_verified(request.user):
-                return HttpResponseRedirect(_next_url(request, reverse("accounts:account")))
+                return HttpResponseRedirect(
+                    _next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+                )
             if not two_factor.has_device(request.user):
                 return redirect("accounts:two-factor-setup")
         return super().dispatch(request, *args, **kwargs)
@@ -286,7 +289,9 @@ class TwoFactorVerifyView(LoginRequiredMixin, PageTitleMixin, FormView):
             form.add_error("code", problem)
             return self.form_invalid(form)
         otp_login(self.request, device)
-        return HttpResponseRedirect(_next_url(self.request, reverse("accounts:account")))
+        return HttpResponseRedirect(
+            _next_url(self.request, resolve_url(settings.LOGIN_REDIRECT_URL))
+        )
 
 
 class TwoFactorRemoveView(LoginRequiredMixin, PageTitleMixin, FormView):

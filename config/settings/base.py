@@ -133,7 +133,7 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 GUARDIAN_MONKEY_PATCH_GROUP = False
 LOGIN_URL = "accounts:sign-in"
-LOGIN_REDIRECT_URL = "accounts:account"
+LOGIN_REDIRECT_URL = "workflow:home"  # each role lands on its own work
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 # A password reset link works for an hour (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 60 * 60

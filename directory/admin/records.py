@@ -1,17 +1,97 @@
+"""The directory's records in the Django admin: to look at, for support, never to change.
+
+Records change through the staff pages (`/staff/services/<id>/`), where every change is a change
+request that the policy allows, an assurer decides, and the audit log and version history keep.
+An edit here would skip all three, so every record model is read-only in the admin: lists and
+views stay. Taxonomies and their terms are reference data, not records, and stay editable.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.db.models import Count, Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
 
 from directory import models
 
 from .needs import MappingAutocompleteMixin
 
+STAFF_SERVICES_PATH = "/staff/services/"
 
-class RecordInline(admin.TabularInline):
+
+def staff_page(obj: Model | None) -> str:
+    """The staff page where `obj` (or the service or organisation it belongs to) is changed."""
+    try:
+        if isinstance(obj, models.Service):
+            return reverse("workflow:service-detail", args=[obj.pk])
+        if isinstance(obj, models.Organization):
+            return reverse("workflow:organization-detail", args=[obj.pk])
+        if getattr(obj, "service_id", None):
+            return reverse("workflow:service-detail", args=[obj.service_id])
+        if getattr(obj, "organization_id", None):
+            return reverse("workflow:organization-detail", args=[obj.organization_id])
+    except NoReverseMatch:  # the staff pages are not installed (directory used on its own)
+        pass
+    return STAFF_SERVICES_PATH
+
+
+class ReadOnlyRecordMixin:
+    """No adding, changing or deleting (a permission refused to superusers too); each page says
+    where the record is changed instead."""
+
+    change_form_template = "admin/directory/record_change_form.html"
+    change_list_template = "admin/directory/record_change_list.html"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {"staff_url": STAFF_SERVICES_PATH, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        extra_context = {"staff_url": staff_page(obj), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class ReadOnlyRecordAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInlineMixin:
     extra = 0
     show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RecordInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
 
 
 class OrganizationIdentifierInline(RecordInline):
@@ -29,7 +109,7 @@ class UrlInline(RecordInline):
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ReadOnlyRecordAdmin):
     list_display = ["name", "email", "website", "service_count"]
     search_fields = ["name", "description", "organization_identifiers__identifier"]
     raw_id_fields = ["parent_organization"]
@@ -54,10 +134,9 @@ class ServiceAtLocationInline(RecordInline):
     fields = ["location", "description"]
 
 
-class ScheduleInline(admin.StackedInline):
+class ScheduleInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = models.Schedule
     fk_name = "service"
-    extra = 0
     exclude = ["service_at_location", "location"]
 
 
@@ -84,7 +163,7 @@ class FundingInline(RecordInline):
 
 
 @admin.register(models.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ReadOnlyRecordAdmin):
     list_display = ["name", "organization", "status", "assured_date", "last_modified"]
     list_filter = ["status", "assured_date"]
     list_select_related = ["organization"]
@@ -114,7 +193,7 @@ class AccessibilityInline(RecordInline):
 
 
 @admin.register(models.Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ReadOnlyRecordAdmin):
     list_display = ["__str__", "location_type", "latitude", "longitude", "local_authority_code"]
     list_filter = ["location_type"]
     search_fields = ["name", "addresses__postal_code", "addresses__address_1"]
@@ -122,15 +201,18 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ServiceAtLocation)
-class ServiceAtLocationAdmin(admin.ModelAdmin):
+class ServiceAtLocationAdmin(ReadOnlyRecordAdmin):
     list_display = ["service", "location"]
     list_select_related = ["service", "location"]
     raw_id_fields = ["service", "location"]
     search_fields = ["service__name", "location__name"]
 
 
-class TaxonomyTermInline(RecordInline):
+class TaxonomyTermInline(admin.TabularInline):
+    """Reference data, not a record: editable here."""
+
     model = models.TaxonomyTerm
+    extra = 0
     fields = ["name", "term", "parent", "discontinued"]
     raw_id_fields = ["parent"]
     show_change_link = True
@@ -169,7 +251,7 @@ class TaxonomyTermAdmin(MappingAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(ReadOnlyRecordAdmin):
     list_display = ["link_entity", "link_id", "taxonomy_term", "link_type", "value"]
     list_filter = ["link_entity"]
     list_select_related = ["taxonomy_term"]
@@ -178,7 +260,7 @@ class AttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Metadata)
-class MetadataAdmin(admin.ModelAdmin):
+class MetadataAdmin(ReadOnlyRecordAdmin):
     list_display = [
         "last_action_date",
         "last_action_type",
@@ -190,12 +272,6 @@ class MetadataAdmin(admin.ModelAdmin):
     list_filter = ["last_action_type", "resource_type"]
     search_fields = ["resource_id", "field_name", "updated_by"]
     date_hierarchy = "last_action_date"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 for model in (
@@ -211,4 +287,4 @@ for model in (
     models.Url,
     models.OrganizationIdentifier,
 ):
-    admin.site.register(model, admin.ModelAdmin)
+    admin.site.register(model, ReadOnlyRecordAdmin)

@@ -45,7 +45,7 @@ def test_the_sign_in_page_is_a_gov_uk_form(client):
 
 def test_signing_in_by_email_in_any_case_is_audited(client, person):
     response = _sign_in(client, "Casey@Example.org", TEST_PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:account")
+    assert response.status_code == 302 and response["Location"] == reverse("workflow:home")
     assert client.get(reverse("accounts:account")).status_code == 200
     event = AuditEvent.objects.get(action=AuditAction.SIGNED_IN)
     assert event.actor == person and event.ip == "127.0.0.1"

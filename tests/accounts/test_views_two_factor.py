@@ -17,6 +17,7 @@ from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = reverse("accounts:account")
+HOME = reverse("workflow:home")  # where signing in lands
 SETUP = reverse("accounts:two-factor-setup")
 VERIFY = reverse("accounts:two-factor-verify")
 
@@ -70,7 +71,7 @@ def test_a_correct_code_verifies_the_session(client, assurer):
     assert response.status_code == 302 and response["Location"] == "/accounts/password/change/"
     assert client.get(ACCOUNT).status_code == 200
     # An address elsewhere is not followed.
-    assert client.get(f"{VERIFY}?next=https://evil.example/")["Location"] == ACCOUNT
+    assert client.get(f"{VERIFY}?next=https://evil.example/")["Location"] == HOME
 
 
 def test_a_wrong_code_shows_a_gov_uk_error_and_is_audited(client, assurer):
@@ -137,7 +138,7 @@ def test_the_whole_sign_in_with_password_then_code(client, assurer):
     response = client.post(
         reverse("accounts:sign-in"), {"username": assurer.email, "password": TEST_PASSWORD}
     )
-    assert response["Location"] == ACCOUNT
+    assert response["Location"] == HOME
     assert client.get(ACCOUNT)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": current_code(device)})
     assert client.get(ACCOUNT).status_code == 200

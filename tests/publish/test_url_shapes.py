@@ -99,7 +99,7 @@ def test_a_root_feed_answers_one_service_and_its_errors(client, rooted):
 
 
 def test_a_root_feed_leaves_the_portal_pages_alone(client, rooted):
-    assert client.get("/")["Location"] == "/accounts/"
+    assert client.get("/")["Location"] == "/staff/"
     assert client.get("/accounts/sign-in/").status_code == 200
     assert client.get("/nothing/here").status_code == 404
     assert "Access-Control-Allow-Origin" not in client.get("/accounts/sign-in/")

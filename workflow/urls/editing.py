@@ -11,6 +11,11 @@ urlpatterns = [
         views.ProposeServiceView.as_view(),
         name="propose-service",
     ),
+    path(
+        "staff/organisations/<uuid:pk>/propose/",
+        views.ProposeOrganizationView.as_view(),
+        name="propose-organization",
+    ),
     path("staff/changes/", views.ChangeListView.as_view(), name="change-list"),
     path("staff/changes/<int:pk>/", views.ChangeRequestView.as_view(), name="change-request"),
     path(

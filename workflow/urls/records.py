@@ -30,6 +30,11 @@ urlpatterns = [
     ),
     path("staff/services/<uuid:pk>/hide/", views.ServiceHideView.as_view(), name="service-hide"),
     path("staff/services/<uuid:pk>/show/", views.ServiceShowView.as_view(), name="service-show"),
+    path(
+        "staff/locations/<uuid:pk>/confidential/",
+        views.LocationConfidentialView.as_view(),
+        name="location-confidential",
+    ),
     path("staff/organisations/", views.OrganizationListView.as_view(), name="organization-list"),
     path(
         "staff/organisations/<uuid:pk>/",
