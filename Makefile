@@ -17,6 +17,7 @@ setup: install assets
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py rebuild_snapshots
 	$(BIN)/python manage.py demo_users
+	$(BIN)/python manage.py seed_demo_changes
 	$(BIN)/python manage.py register_schedules
 
 test: install assets browser

@@ -11,8 +11,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.backends import DEMO_EMAIL_DOMAIN
-from accounts.models import User
+from accounts.models import Partner, RuleKind, User
+from accounts.policy import Action, objects_user_can
+from accounts.services import rule_create
 from accounts.views.auth import WRONG_CODE
+from directory.models import Service
 from tests.auth import totp_device
 from tests.system.browser import Portal
 
@@ -123,3 +126,23 @@ def sign_out(portal: Portal) -> Portal:
     portal.sees("You have signed out")
     assert portal.heading() == "Sign in"
     return portal
+
+
+def providers_service_the_assurer_assures() -> Service:
+    """One of the demo provider's services, allocated to the assurer's partner (Hull CVS)."""
+    provider, assurer = (
+        User.objects.get(email=person_email("provider@demo.example")),
+        User.objects.get(email=person_email("assurer@demo.example")),
+    )
+    theirs = objects_user_can(provider, Action.SUBMIT, Service.objects.all()).order_by("name")
+    service = objects_user_can(assurer, Action.ASSURE, theirs).first()
+    if service is None:
+        service = theirs.first()
+        rule_create(
+            actor=User.objects.get(email=person_email("admin@demo.example")),
+            partner=Partner.objects.get(slug="demo-hull-cvs"),
+            kind=RuleKind.SERVICE,
+            service=service,
+        )
+    assert objects_user_can(assurer, Action.ASSURE, Service.objects.filter(pk=service.pk))
+    return service

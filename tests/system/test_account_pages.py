@@ -36,11 +36,12 @@ def test_reset_a_forgotten_password_from_the_emailed_link(open_portal, world):
     assert reader.heading() == "Your password has been changed"
 
     sign_in(portal, WORKER, NEW_PASSWORD)
-    assert portal.heading() == "Your account"
+    assert portal.heading() == "Your work"
 
 
 def test_change_password_then_set_up_and_turn_off_two_factor(portal, world):
     sign_in(portal, WORKER, world.password)
+    portal.nav("Your account")
     portal.follow("Change password")
     portal.type("Current password", "not my password")
     portal.type("New password", NEW_PASSWORD).type("Confirm new password", NEW_PASSWORD)
@@ -63,4 +64,4 @@ def test_change_password_then_set_up_and_turn_off_two_factor(portal, world):
     portal.sees("Two-factor authentication is off")
     sign_out(portal)
     sign_in(portal, WORKER, NEW_PASSWORD)
-    assert portal.heading() == "Your account"
+    assert portal.heading() == "Your work"

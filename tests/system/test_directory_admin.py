@@ -30,6 +30,7 @@ def rule_rows(portal: Portal) -> list[str]:
 
 
 def test_add_a_partner_and_a_rule_then_move_it_up(admin: Portal):
+    admin.nav("Your account")
     admin.follow("Partners", within=admin.page.locator("main"))
     admin.press("Add a partner")
     admin.press("Save partner")
@@ -92,6 +93,7 @@ def test_change_and_delete_a_rule(admin: Portal):
 def test_allocate_an_unallocated_service(admin: Portal):
     service = unallocated_services().order_by("name").first()
     assert service is not None, "the small demo leaves some services to no rule"
+    admin.nav("Your account")
     admin.follow("Unallocated services", within=admin.page.locator("main"))
     count = unallocated_services().count()
     assert admin.heading() == f"Unallocated services ({count})"

@@ -22,6 +22,7 @@ def test_invite_accept_change_roles_remove(open_portal, world, live_server):
     admin = open_portal()
     totp_device(User.objects.get(email="partner-admin@people.test"))
     sign_in(admin, "partner-admin@people.test", world.password)
+    admin.nav("Your account")
     admin.follow("Your partners' members")
     admin.follow("Hull CVS (demo)")
     partner_path = admin.path

@@ -173,6 +173,8 @@ def test_production_serves_every_staff_page_under_its_csp(production, browser):
         portal.type("Email address", ADMIN).type("Password", PASSWORD).press("Sign in")
         assert portal.heading() == "Enter your security code"
         portal.type("Security code", f"{totp(key):06d}").press("Continue")
+        assert portal.heading() == "Your work"
+        portal.nav("Your account")
         assert portal.heading() == "Your account"
 
         staff_pages = [

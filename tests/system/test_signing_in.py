@@ -36,7 +36,8 @@ def test_every_demo_role_signs_in_and_out(portal, world):
             totp_device(user)
         # Half press the button, half press Enter: both must send the form.
         sign_in(portal, email, world.password, press_enter=number % 2 == 1)
-        assert portal.heading() == "Your account", email
+        assert portal.heading() == "Your work", email
+        portal.nav("Your account")
         portal.sees(email)
         if account.partner_slug:
             portal.sees(user.memberships.get().partner.name)
@@ -94,7 +95,8 @@ def test_two_factor_set_up_then_verify_at_the_next_sign_in(portal, world):
     try_a_wrong_code(portal, PARTNER_ADMIN, app_code(user))
     portal.type("Security code", app_code(user))
     portal.enter("Security code")
-    assert portal.heading() == "Your account"
+    assert portal.heading() == "Your work"
+    portal.nav("Your account")
     portal.sees(PARTNER_ADMIN)
 
 
