@@ -26,6 +26,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from accounts.models import AuditAction, Partner, PartnerKind, Role, RuleKind
+from core.concurrency import VersionedFormMixin
 from core.forms import GDSForm, GDSFormMixin, submit_button
 from directory.models import Organization, Service, TaxonomyTerm
 from directory.taxonomies.identity import LGA_SERVICE_TYPES
@@ -301,7 +302,7 @@ class InvitationForm(GDSForm):
     roles = RolesField()
 
 
-class MemberRolesForm(GDSForm):
+class MemberRolesForm(VersionedFormMixin, GDSForm):
     submit_label = "Save roles"
 
     roles = RolesField(
@@ -697,3 +698,11 @@ class AuditFilterForm(GDSForm):
         if start and end and end < start:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return data
+
+
+class PartnerUpdateForm(VersionedFormMixin, PartnerForm):
+    """Changing a partner: carries the version it was loaded from (core.concurrency)."""
+
+
+class RuleUpdateForm(VersionedFormMixin, RuleForm):
+    """Changing a rule: carries the version it was loaded from (core.concurrency)."""

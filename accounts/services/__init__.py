@@ -14,13 +14,14 @@ from .audit import audit_record, client_ip
 from .background_tasks import background_task_retry
 from .invitations import invitation_accept, invitation_create, invitation_get, invitation_revoke
 from .memberships import (
+    member_roles_state,
     membership_add,
     membership_change_role,
     membership_remove,
     membership_set_roles,
     user_set_directory_admin,
 )
-from .partners import partner_create, partner_role_group, partner_update
+from .partners import partner_create, partner_role_group, partner_state, partner_update
 from .rules import (
     RulePreview,
     rule_create,
@@ -28,6 +29,7 @@ from .rules import (
     rule_placement,
     rule_preview,
     rule_reorder,
+    rule_state,
     rule_update,
 )
 
@@ -45,12 +47,14 @@ __all__ = [
     "invitation_get",
     "invitation_revoke",
     "latest_recompute_all",
+    "member_roles_state",
     "membership_add",
     "membership_change_role",
     "membership_remove",
     "membership_set_roles",
     "partner_create",
     "partner_role_group",
+    "partner_state",
     "partner_update",
     "queue_allocation_recompute",
     "rule_create",
@@ -58,6 +62,7 @@ __all__ = [
     "rule_placement",
     "rule_preview",
     "rule_reorder",
+    "rule_state",
     "rule_update",
     "unallocated_services",
     "user_set_directory_admin",

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import AuditAction, Membership, Partner, Role
 from accounts.policy import Action, clear_cache
+from core.concurrency import check_version
 
 from ._base import require
 from .audit import audit_record
@@ -88,17 +89,28 @@ def membership_remove(*, membership: Membership, actor: Any) -> None:
     _forget(membership.user)
 
 
+def member_roles_state(*, partner: Partner, user: Any) -> dict[str, Any]:
+    """What the roles form shows of a member, for its version (core.concurrency)."""
+    roles = Membership.objects.filter(partner=partner, user=user).values_list("role", flat=True)
+    return {"roles": sorted(roles)}
+
+
 def membership_set_roles(
-    *, partner: Partner, user: Any, roles: Iterable[str], actor: Any
+    *, partner: Partner, user: Any, roles: Iterable[str], actor: Any, expected_version: str = ""
 ) -> list[Membership]:
     """Make `user`'s roles at `partner` exactly `roles` (a checkbox form); an empty set removes
-    them from the partner. Returns the memberships left, one per role."""
+    them from the partner. Returns the memberships left, one per role.
+
+    The person's row is locked first, so two admins changing their roles at once take turns;
+    with `expected_version`, roles someone else changed since raise StaleEdit."""
     require(actor, Action.MANAGE_MEMBERS, partner)
     wanted = set(roles)
     unknown = wanted - set(Role.values)
     if unknown:
         raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
     with transaction.atomic():
+        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        check_version(expected_version, member_roles_state(partner=partner, user=user))
         current = {m.role: m for m in Membership.objects.filter(partner=partner, user=user)}
         for role in sorted(current.keys() - wanted):
             membership_remove(membership=current.pop(role), actor=actor)

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from accounts.models import AuditAction, Partner, PartnerGroup, Role
 from accounts.models import permissions as perms
 from accounts.policy import Action
+from core.concurrency import check_version
 from directory.models import Organization
 
 from ._base import apply_changes, require
@@ -84,22 +85,37 @@ def partner_create(
     return partner
 
 
+def partner_state(partner: Partner) -> dict[str, Any]:
+    """What a partner form shows of a partner, for its version (core.concurrency)."""
+    return {
+        **{name: getattr(partner, name) for name in PARTNER_FIELDS},
+        "organizations": sorted(map(str, partner.organizations.values_list("pk", flat=True))),
+    }
+
+
 def partner_update(
     *,
     partner: Partner,
     actor: Any,
     data: dict[str, Any],
     organizations: Iterable[Organization] | None = None,
+    expected_version: str = "",
 ) -> Partner:
     """Change a partner's fields (`data`, any of PARTNER_FIELDS) and/or the organisations it runs.
+
+    The partner is read again under a row lock, so the audit entry's "from" values are what was
+    really replaced; with `expected_version` (the version the form was loaded from) a partner
+    someone else saved since raises StaleEdit and nothing is written.
 
     Changing the organisations, self-assurance or whether the partner is active recomputes every
     service's permissions in the background task.
     """
     require(actor, Action.MANAGE_PARTNERS)
-    changes = apply_changes(partner, data, PARTNER_FIELDS)
-    partner.full_clean()
     with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        check_version(expected_version, partner_state(partner))
+        changes = apply_changes(partner, data, PARTNER_FIELDS)
+        partner.full_clean()
         partner.save()
         if organizations is not None:
             before = set(partner.organizations.values_list("pk", flat=True))

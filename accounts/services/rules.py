@@ -20,6 +20,7 @@ from accounts.models import (
     ServiceFacts,
 )
 from accounts.policy import Action
+from core.concurrency import check_version
 from directory.models import Service, TaxonomyTerm
 
 from ._base import apply_changes, require
@@ -138,14 +139,26 @@ def rule_create(
     return rule
 
 
-def rule_update(*, rule: AllocationRule, actor: Any, data: dict[str, Any]) -> AllocationRule:
-    """Change a rule's fields (`data`, any of RULE_FIELDS); permissions follow in the background."""
+def rule_state(rule: AllocationRule) -> dict[str, Any]:
+    """What a rule form shows of a rule, for its version (core.concurrency)."""
+    return {name: getattr(rule, rule._meta.get_field(name).attname) for name in RULE_FIELDS}
+
+
+def rule_update(
+    *, rule: AllocationRule, actor: Any, data: dict[str, Any], expected_version: str = ""
+) -> AllocationRule:
+    """Change a rule's fields (`data`, any of RULE_FIELDS); permissions follow in the background.
+
+    The rule is read again under a row lock (the audit entry's "from" values are what was really
+    replaced); with `expected_version`, a rule someone else saved since raises StaleEdit."""
     require(actor, Action.MANAGE_RULES)
-    changes = apply_changes(rule, data, RULE_FIELDS)
-    if not changes:
-        return rule
-    rule.full_clean()
     with transaction.atomic():
+        rule = AllocationRule.objects.select_for_update().get(pk=rule.pk)
+        check_version(expected_version, rule_state(rule))
+        changes = apply_changes(rule, data, RULE_FIELDS)
+        if not changes:
+            return rule
+        rule.full_clean()
         rule.save()
         audit_record(
             action=AuditAction.RULE_UPDATED,

@@ -20,11 +20,24 @@ from django.views.generic import FormView, TemplateView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import presenters
-from accounts.forms import MemberRolesForm, PartnerForm, add_service_errors, organisations_text
+from accounts.forms import (
+    MemberRolesForm,
+    PartnerForm,
+    PartnerUpdateForm,
+    add_service_errors,
+    organisations_text,
+)
 from accounts.models import Invitation, Membership, Partner, Role, ServiceAllocation
 from accounts.policy import Action, objects_user_can, user_can
-from accounts.services import membership_set_roles, partner_create, partner_update
+from accounts.services import (
+    member_roles_state,
+    membership_set_roles,
+    partner_create,
+    partner_state,
+    partner_update,
+)
 from core.components import pagination
+from core.concurrency import StaleEdit, StaleEditViewMixin
 from directory.models import Service
 
 from .mixins import PartnerMixin, StaffPageMixin
@@ -113,8 +126,11 @@ class PartnerCreateView(PartnerFormMixin, StaffPageMixin, FormView):
         return redirect("accounts:partner-detail", pk=partner.pk)
 
 
-class PartnerUpdateView(PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView):
+class PartnerUpdateView(
+    StaleEditViewMixin, PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView
+):
     permission_action = Action.MANAGE_PARTNERS
+    form_class = PartnerUpdateForm
 
     def get_permission_object(self) -> None:
         return None  # a site-wide action; the partner itself is looked up (or 404) afterwards
@@ -122,8 +138,17 @@ class PartnerUpdateView(PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView
     def get_title(self) -> str:
         return f"Change {self.partner.name}"
 
+    def current_state(self) -> dict[str, Any]:
+        return partner_state(self.partner)
+
+    def fresh_initial(self) -> dict[str, Any]:
+        return self.initial_for(Partner.objects.get(pk=self.partner.pk))
+
     def get_initial(self) -> dict[str, Any]:
-        partner = self.partner
+        return {**super().get_initial(), **self.initial_for(self.partner)}
+
+    @staticmethod
+    def initial_for(partner: Partner) -> dict[str, Any]:
         return {
             "name": partner.name,
             "slug": partner.slug,
@@ -138,17 +163,17 @@ class PartnerUpdateView(PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView
             back_link=reverse("accounts:partner-detail", args=[self.partner.pk]), **kwargs
         )
 
-    def _permission_facts(self) -> tuple:
+    @staticmethod
+    def _permission_facts(partner: Partner) -> tuple:
         """What partner_update recomputes permissions for when it changes."""
-        partner = self.partner
         organizations = set(partner.organizations.values_list("pk", flat=True))
         return partner.can_self_assure, partner.is_active, organizations
 
     def form_valid(self, form: PartnerForm) -> HttpResponse:
         data = form.cleaned_data
-        before = self._permission_facts()
+        before = self._permission_facts(self.partner)
         try:
-            partner_update(
+            partner = partner_update(
                 partner=self.partner,
                 actor=self.request.user,
                 data={
@@ -159,15 +184,18 @@ class PartnerUpdateView(PartnerFormMixin, PartnerMixin, StaffPageMixin, FormView
                     "is_active": data["is_active"],
                 },
                 organizations=data["organizations"],
+                expected_version=form.loaded_version,
             )
+        except StaleEdit:
+            return self.stale_response(form)
         except ValidationError as error:
             return self.form_invalid_from_service(form, error)
-        text = f"{self.partner.name} has been saved."
-        if self._permission_facts() != before:
+        text = f"{partner.name} has been saved."
+        if self._permission_facts(partner) != before:
             messages.success(self.request, presenters.queued_message(text))
         else:
             messages.success(self.request, text)
-        return redirect("accounts:partner-detail", pk=self.partner.pk)
+        return redirect("accounts:partner-detail", pk=partner.pk)
 
 
 class PartnerDetailView(PartnerMixin, StaffPageMixin, TemplateView):
@@ -232,7 +260,7 @@ class MemberMixin(PartnerMixin):
         )
 
 
-class MemberUpdateView(MemberMixin, StaffPageMixin, FormView):
+class MemberUpdateView(StaleEditViewMixin, MemberMixin, StaffPageMixin, FormView):
     permission_action = Action.MANAGE_MEMBERS
     form_class = MemberRolesForm
     template_name = "accounts/form_page.html"
@@ -240,8 +268,14 @@ class MemberUpdateView(MemberMixin, StaffPageMixin, FormView):
     def get_title(self) -> str:
         return f"Change the roles of {self.member.display_name}"
 
-    def get_initial(self) -> dict[str, Any]:
+    def current_state(self) -> dict[str, Any]:
+        return member_roles_state(partner=self.partner, user=self.member)
+
+    def fresh_initial(self) -> dict[str, Any]:
         return {"roles": self.current_roles()}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {**super().get_initial(), "roles": self.current_roles()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -251,12 +285,16 @@ class MemberUpdateView(MemberMixin, StaffPageMixin, FormView):
         )
 
     def form_valid(self, form: MemberRolesForm) -> HttpResponse:
-        membership_set_roles(
-            partner=self.partner,
-            user=self.member,
-            roles=form.cleaned_data["roles"],
-            actor=self.request.user,
-        )
+        try:
+            membership_set_roles(
+                partner=self.partner,
+                user=self.member,
+                roles=form.cleaned_data["roles"],
+                actor=self.request.user,
+                expected_version=form.loaded_version,
+            )
+        except StaleEdit:
+            return self.stale_response(form)
         messages.success(self.request, f"The roles of {self.member.email} have been saved")
         return redirect("accounts:partner-detail", pk=self.partner.pk)
 

@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts import presenters
-from accounts.forms import RULE_MODEL_FIELDS, RuleForm, add_service_errors
+from accounts.forms import RULE_MODEL_FIELDS, RuleForm, RuleUpdateForm, add_service_errors
 from accounts.models import AllocationRule, RuleKind
 from accounts.policy import Action, user_can
 from accounts.services import (
@@ -30,11 +30,13 @@ from accounts.services import (
     rule_placement,
     rule_preview,
     rule_reorder,
+    rule_state,
     rule_update,
     unallocated_services,
 )
-from accounts.services.rules import POSITION_STEP, RULE_FIELDS
+from accounts.services.rules import POSITION_STEP
 from core.components import pagination
+from core.concurrency import StaleEdit, StaleEditViewMixin
 
 from .mixins import StaffPageMixin
 
@@ -131,6 +133,8 @@ class RuleFormMixin:
             return self.render_to_response(self.get_context_data(form=form, preview=preview))
         try:
             rule, changed = self.save(form)
+        except StaleEdit:
+            return self.stale_response(form)
         except ValidationError as error:
             add_service_errors(form, error, RULE_MODEL_FIELDS)
             return self.form_invalid(form)
@@ -182,14 +186,21 @@ class RuleCreateView(RuleFormMixin, StaffPageMixin, FormView):
         return rule_create(actor=self.request.user, **form.rule_data()), True
 
 
-class RuleUpdateView(RuleMixin, RuleFormMixin, StaffPageMixin, FormView):
+class RuleUpdateView(StaleEditViewMixin, RuleMixin, RuleFormMixin, StaffPageMixin, FormView):
     permission_action = Action.MANAGE_RULES
+    form_class = RuleUpdateForm
 
     def get_title(self) -> str:
         return f"Change the rule for {self.rule.partner.name}"
 
+    def current_state(self) -> dict[str, Any]:
+        return rule_state(self.rule)
+
+    def fresh_initial(self) -> dict[str, Any]:
+        return RuleForm.initial_for(AllocationRule.objects.get(pk=self.rule.pk))
+
     def get_initial(self) -> dict[str, Any]:
-        return RuleForm.initial_for(self.rule)
+        return {**super().get_initial(), **RuleForm.initial_for(self.rule)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -203,13 +214,14 @@ class RuleUpdateView(RuleMixin, RuleFormMixin, StaffPageMixin, FormView):
             setattr(rule, name, value)
         return rule
 
-    def save(self, form: RuleForm) -> tuple[AllocationRule, bool]:
-        def values() -> list[Any]:
-            return [getattr(self.rule, self.rule._meta.get_field(f).attname) for f in RULE_FIELDS]
-
-        before = values()
-        rule = rule_update(rule=self.rule, actor=self.request.user, data=form.rule_data())
-        return rule, values() != before
+    def save(self, form: RuleUpdateForm) -> tuple[AllocationRule, bool]:
+        rule = rule_update(
+            rule=self.rule,
+            actor=self.request.user,
+            data=form.rule_data(),
+            expected_version=form.loaded_version,
+        )
+        return rule, rule_state(rule) != rule_state(self.rule)
 
 
 class RuleDeleteView(RuleMixin, StaffPageMixin, TemplateView):
