@@ -162,16 +162,3 @@ def with_organization_fields(proposed: dict[str, Any], *, organization_id: Any) 
     }
     document["id"] = str(organization_id)
     return document
-
-
-def is_closure(schedule: dict[str, Any]) -> bool:
-    """A holiday closure, as the editing pages write one: ORUK 3.0 has no "closed" flag, so a
-    closure is a schedule valid only for its dates, with no day rule and no opening times, whose
-    description says "Closed" (a reader that knows nothing of this still shows the words)."""
-    return bool(
-        schedule.get("valid_from")
-        and schedule.get("valid_to")
-        and not any(schedule.get(key) for key in ("freq", "byday", "bymonthday"))
-        and not (schedule.get("opens_at") or schedule.get("closes_at"))
-        and str(schedule.get("description") or "").startswith("Closed")
-    )

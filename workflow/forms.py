@@ -32,7 +32,7 @@ from accounts.forms import RealDateField
 from core.forms import GDSForm
 from directory.geo import InvalidPostcode, UnknownPostcode, lookup_postcode
 from directory.models import ServiceStatus
-from workflow.documents import is_closure
+from directory.oruk.closures import is_closure
 from workflow.presenters import describe_schedule
 
 SAVE = "Save and continue"
@@ -623,7 +623,7 @@ class SessionForm(ItemForm):
 
 
 class ClosureForm(ItemForm):
-    """A holiday closure: see `workflow.documents.is_closure` for how ORUK 3.0 holds it."""
+    """A holiday closure: see `directory.oruk.closures.is_closure` for how ORUK 3.0 holds it."""
 
     first_day = _date_field(
         "First day closed",

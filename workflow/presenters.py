@@ -10,8 +10,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.components import lines, tag
+from directory.oruk.closures import is_closure
 
-from .documents import FIELD_LABELS, is_closure, label
+from .documents import FIELD_LABELS, label
 from .models import ChangeRequest, State
 
 STATE_COLOURS = {

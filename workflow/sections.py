@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from directory.oruk.closures import is_closure
+
 from . import forms as f
-from .documents import is_closure
 from .models import Subject
 from .presenters import describe_item
 

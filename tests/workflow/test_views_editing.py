@@ -384,7 +384,7 @@ def test_repeating_items_are_added_changed_and_removed(world, section, key, fiel
 
 
 def _same_kind(key: str, item: dict) -> bool:
-    from workflow.documents import is_closure
+    from directory.oruk.closures import is_closure
 
     if key == "session":
         return not is_closure(item)
