@@ -15,6 +15,7 @@ setup: install assets
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_taxonomies --if-empty
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_personas
 	$(BIN)/python manage.py rebuild_snapshots
 	$(BIN)/python manage.py demo_users
 	$(BIN)/python manage.py seed_demo_changes

@@ -55,6 +55,7 @@ class Action(enum.Enum):
     MANAGE_PARTNERS = "manage_partners"  # create and change partners (site-wide)
     VIEW_AUDIT_LOG = "view_audit_log"  # read the audit log (site-wide)
     MANAGE_TASKS = "manage_tasks"  # see background tasks and retry failed ones (site-wide)
+    VIEW_SEARCH_INSIGHT = "view_search_insight"  # read the finder's search records (site-wide)
 
     @property
     def is_record_action(self) -> bool:
@@ -74,7 +75,13 @@ CODENAMES = {
 }
 RECORD_ACTIONS = frozenset({*CODENAMES, Action.SUGGEST, Action.PUBLISH})
 SITE_ACTIONS = frozenset(
-    {Action.MANAGE_RULES, Action.MANAGE_PARTNERS, Action.VIEW_AUDIT_LOG, Action.MANAGE_TASKS}
+    {
+        Action.MANAGE_RULES,
+        Action.MANAGE_PARTNERS,
+        Action.VIEW_AUDIT_LOG,
+        Action.MANAGE_TASKS,
+        Action.VIEW_SEARCH_INSIGHT,
+    }
 )
 
 CACHE_NAME = "_accounts_policy_cache"

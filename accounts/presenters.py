@@ -76,6 +76,8 @@ def navigation(request: Any) -> list[dict[str, Any]]:
             items.append(("Allocation rules", reverse("accounts:rule-list"), False))
         if user_can(user, Action.VIEW_AUDIT_LOG):
             items.append(("Audit log", reverse("accounts:audit-log"), False))
+        if user_can(user, Action.VIEW_SEARCH_INSIGHT):
+            items.append(("Search insight", reverse("finder:search-insight"), False))
         if user_can(user, Action.MANAGE_TASKS):
             items.append(("Background tasks", reverse("accounts:task-list"), False))
     items.append(("Sign out", reverse("accounts:sign-out"), True))
@@ -129,6 +131,14 @@ def staff_links(user: Any) -> list[dict[str, str]]:
                 "href": reverse("accounts:audit-log"),
                 "text": "Audit log",
                 "hint": "Sign-ins, invitations, role changes and permission grants",
+            }
+        )
+    if user_can(user, Action.VIEW_SEARCH_INSIGHT):
+        links.append(
+            {
+                "href": reverse("finder:search-insight"),
+                "text": "Search insight",
+                "hint": "What people search the finder for, and the searches that found nothing",
             }
         )
     if user_can(user, Action.MANAGE_TASKS):

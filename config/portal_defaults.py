@@ -30,3 +30,8 @@ PORTAL_INVITATIONS_PER_HOUR = (5, 50)
 # Reports of a problem with a public listing (workflow.views.reports), per hour: (per email
 # address left on the form, per client address). Anyone can send them, signed in or not.
 PORTAL_REPORTS_PER_HOUR = (5, 20)
+# Shortlists emailed from the finder (publish.finder.shortlist), per hour: (per recipient
+# address, per client address).
+PORTAL_SHORTLIST_EMAILS_PER_HOUR = (5, 30)
+# Search records (publish.finder.insight) older than this many months are deleted each night.
+PORTAL_SEARCH_RECORD_MONTHS = 25

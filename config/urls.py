@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from core.views import health
 
@@ -14,8 +13,7 @@ urlpatterns = [
     path("api/v1/", include("publish.api_v1.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("workflow.urls")),
-    # Until the public finder lands, the portal opens on the staff pages (sign-in first).
-    path("", RedirectView.as_view(url="/staff/", permanent=False)),
+    path("", include("publish.finder.urls")),
 ]
 
 # GOV.UK error pages that render without the database or the static manifest (core.views).

@@ -234,7 +234,14 @@ class PublishedServiceArea(models.Model):
 
 
 class PublishedSchedule(models.Model):
-    """A weekday a published service runs on, with its hours (day/start_time/end_time filters)."""
+    """A weekday a published service runs on, with its hours and its rule, so "open on Saturday
+    morning", "open now" and "next session" are answered from these rows alone.
+
+    One row per day of the rule. `ordinal` is the week of the month of a monthly rule ("2TU":
+    2, "-1FR": -1; null for weekly rules). A rule every `interval` weeks runs in the weeks whose
+    number since WEEK_EPOCH, modulo `interval`, is `week_phase`. A row whose `closes_at` is not
+    after `opens_at` runs past midnight into the next day.
+    """
 
     snapshot = models.ForeignKey(
         PublishedService, on_delete=models.CASCADE, related_name="schedule_days"
@@ -242,12 +249,79 @@ class PublishedSchedule(models.Model):
     day = models.CharField(max_length=2)  # RFC 5545 day code
     opens_at = models.TimeField(null=True)
     closes_at = models.TimeField(null=True)
+    # The location it belongs to (a service_at_location's schedule), null for the service's own.
+    location_id = models.UUIDField(null=True)
+    ordinal = models.SmallIntegerField(null=True)
+    interval = models.PositiveSmallIntegerField(default=1)
+    week_phase = models.PositiveSmallIntegerField(default=0)
+    valid_from = models.DateField(null=True)
+    valid_to = models.DateField(null=True)
+    attending = models.CharField(max_length=20, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["day", "snapshot"], name="published_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} on {self.day}"
+
+
+class PublishedClosure(models.Model):
+    """A holiday closure of a published service (or of one of its locations), first to last day
+    inclusive (see directory.oruk.closures.is_closure for how one is written)."""
+
+    snapshot = models.ForeignKey(
+        PublishedService, on_delete=models.CASCADE, related_name="closures"
+    )
+    location_id = models.UUIDField(null=True)
+    starts = models.DateField()
+    ends = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "starts"], name="published_closure_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} closed {self.starts} to {self.ends}"
+
+
+class FacetKind(models.TextChoices):
+    ATTENDING = "attending", "How to attend"
+    COST = "cost", "Cost"
+    LANGUAGE = "language", "Language"
+    ACCESSIBILITY = "accessibility", "Accessibility"
+
+
+class PublishedServiceFacet(models.Model):
+    """One value of one finder facet of a published service ("attending" = "drop_in", "language"
+    = "Polish"): one narrow table for every list-valued facet, so a filter is an indexed
+    `EXISTS` and a facet count is one `GROUP BY kind, value`, and a new facet needs no
+    migration. Days and times live in `PublishedSchedule` (they need hours), service types in
+    `PublishedServiceTerm` (they need the tree)."""
+
+    snapshot = models.ForeignKey(PublishedService, on_delete=models.CASCADE, related_name="facets")
+    kind = models.CharField(max_length=20, choices=FacetKind.choices)
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "value", "snapshot"], name="published_facet_idx"),
+            models.Index(fields=["snapshot", "kind"], name="published_facet_snapshot_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}: {self.kind} {self.value}"
+
+
+class PublishedWord(models.Model):
+    """A word that occurs in some published service's name, labels or description: the finder
+    corrects a misspelt search word to the nearest of these (PostgreSQL trigram similarity,
+    through a trigram index made in migration 0005). Words are added as services are published
+    and never removed: a word left over from a withdrawn service only ever offers a spelling
+    that finds nothing more."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class PublishedOrganization(models.Model):

@@ -20,17 +20,21 @@ from directory.models.taxonomy import PATH_STEP
 from directory.oruk import DocumentBuilder, full_services, redact_confidential, rounded_coordinate
 from directory.oruk.export import prefetch_paths
 from directory.oruk.shapes import ORGANIZATION, SERVICE, SERVICE_AT_LOCATION
-from directory.validators import DAY_CODES
 
+from .finder.opening import DAY_CODES, document_sessions
+from .finder.search import document_facets, document_words
 from .models import (
     FeedState,
     HiddenService,
+    PublishedClosure,
     PublishedOrganization,
     PublishedSchedule,
     PublishedService,
     PublishedServiceArea,
     PublishedServiceAtLocation,
+    PublishedServiceFacet,
     PublishedServiceTerm,
+    PublishedWord,
 )
 
 PUBLISHED_STATUSES = (m.ServiceStatus.ACTIVE, m.ServiceStatus.TEMPORARILY_CLOSED)
@@ -73,17 +77,32 @@ def _search_labels(service: m.Service, terms: list[m.TaxonomyTerm]) -> str:
     return " ".join([organization, *labels])
 
 
-def _schedule_rows(snapshot: PublishedService, schedules: Iterable[m.Schedule]) -> list:
-    rows = []
-    for schedule in schedules:
-        days = {part.strip().upper()[-2:] for part in schedule.byday.split(",") if part.strip()}
-        rows += [
-            PublishedSchedule(
-                snapshot=snapshot, day=day, opens_at=schedule.opens_at, closes_at=schedule.closes_at
-            )
-            for day in sorted(days & set(DAY_CODES))
-        ]
-    return rows
+def _session_rows(snapshot: PublishedService, document: dict) -> tuple[list, list]:
+    """The snapshot's sessions (one row per day of each rule) and holiday closures, read from
+    its published document so they say exactly what the feed says."""
+    sessions, closures = document_sessions(document)
+    rows = [
+        PublishedSchedule(
+            snapshot=snapshot,
+            day=session.day,
+            opens_at=session.opens_at,
+            closes_at=session.closes_at,
+            location_id=session.location_id,
+            ordinal=session.ordinal,
+            interval=session.interval,
+            week_phase=session.week_phase,
+            valid_from=session.valid_from,
+            valid_to=session.valid_to,
+            attending=session.attending,
+        )
+        for session in sessions
+        if session.day in DAY_CODES
+    ]
+    closed = [
+        PublishedClosure(snapshot=snapshot, location_id=c.location_id, starts=c.starts, ends=c.ends)
+        for c in closures
+    ]
+    return rows, closed
 
 
 @transaction.atomic
@@ -124,6 +143,7 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
     }
     now = timezone.now()
     snapshots, term_rows, sal_rows, area_rows, schedule_rows = [], [], [], [], []
+    closure_rows, facet_rows = [], []
     for service in services:
         document = redact_confidential(builder.document(service, SERVICE), confidential)
         own_terms = [
@@ -188,20 +208,32 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
             PublishedServiceArea(snapshot=snapshot, local_authority_code=code)
             for code in sorted({a.local_authority_code for a in service.service_areas.all()} - {""})
         ]
-        schedule_rows += _schedule_rows(
-            snapshot,
-            [*service.schedules.all(), *(x for sal in sals for x in sal.schedules.all())],
-        )
+        sessions, closures = _session_rows(snapshot, document)
+        schedule_rows += sessions
+        closure_rows += closures
+        facet_rows += [
+            PublishedServiceFacet(snapshot=snapshot, kind=kind, value=value)
+            for kind, value in document_facets(document)
+        ]
     PublishedService.objects.bulk_create(snapshots, batch_size=500)
     for model, rows in (
         (PublishedServiceTerm, term_rows),
         (PublishedServiceAtLocation, sal_rows),
         (PublishedServiceArea, area_rows),
         (PublishedSchedule, schedule_rows),
+        (PublishedClosure, closure_rows),
+        (PublishedServiceFacet, facet_rows),
     ):
         model.objects.bulk_create(rows, batch_size=1000)
     if connection.vendor == "postgresql" and snapshots:
         _index_for_search([s.pk for s in snapshots])
+        words = set()
+        for snapshot in snapshots:
+            words |= document_words(snapshot.name, snapshot.search_labels, snapshot.description)
+        # The words typo tolerance corrects to (PostgreSQL only: SQLite has no trigrams).
+        PublishedWord.objects.bulk_create(
+            [PublishedWord(word=w) for w in sorted(words)], batch_size=1000, ignore_conflicts=True
+        )
     result.published = len(snapshots)
     organizations_refresh(organization_ids=old_orgs | {s.organization_id for s in services})
     feed_version_bump()

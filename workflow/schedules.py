@@ -29,6 +29,13 @@ SCHEDULES: tuple[ScheduledJob, ...] = (
         schedule_type=Schedule.DAILY,
         at=time(2, 30),
     ),
+    # Search insight keeps anonymous search records for PORTAL_SEARCH_RECORD_MONTHS months.
+    ScheduledJob(
+        name="finder: prune old search records",
+        func="publish.finder.insight.search_records_prune",
+        schedule_type=Schedule.DAILY,
+        at=time(3, 15),
+    ),
 )
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
     "django_filters",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "workflow",
     "publish",
+    "publish.finder",
 ]
 
 MIDDLEWARE = [
@@ -314,5 +316,6 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", _served_url)
 PORTAL_NAME = env_str("PORTAL_NAME", PORTAL_NAME)  # noqa: F405
 # Two-factor authentication (django-otp TOTP) for assurers and admins; see accounts/two_factor.py.
 PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", default=PORTAL_REQUIRE_2FA)  # noqa: F405
+PORTAL_SEARCH_RECORD_MONTHS = env_int("PORTAL_SEARCH_RECORD_MONTHS", PORTAL_SEARCH_RECORD_MONTHS)  # noqa: F405
 # The name authenticator apps show beside the code.
 OTP_TOTP_ISSUER = PORTAL_NAME

@@ -212,6 +212,18 @@ def seed_demo(
     return report
 
 
+# Words people search with for a few demo service types (the finder finds the type's services).
+SERVICE_TYPE_SYNONYMS: dict[int, list[str]] = {
+    1818: ["food parcel", "emergency food", "foodbank", "food bank", "hungry"],
+    163: ["therapy", "talking therapy", "someone to talk to"],
+    651: ["money worries", "bills", "arrears"],
+    112: ["rough sleeping", "nowhere to live", "sofa surfing"],
+    640: ["lonely", "loneliness", "lunch club"],
+    315: ["meals on wheels", "hot meals"],
+    1284: ["anxiety", "depression", "low mood"],
+}
+
+
 def ensure_demo_service_types() -> dict[str, int]:
     """Create the LGA service types taxonomy and our compact list of its terms, if missing.
 
@@ -248,6 +260,10 @@ def ensure_demo_service_types() -> dict[str, int]:
             )
         )
     TaxonomyTerm.objects.bulk_create(terms, ignore_conflicts=True)
+    for code, synonyms in SERVICE_TYPE_SYNONYMS.items():
+        # Only where none are set yet: a directory admin's own list is left alone.
+        term_id = term_uuid(LGA_SERVICE_TYPES, str(code))
+        TaxonomyTerm.objects.filter(pk=term_id, synonyms=[]).update(synonyms=synonyms)
     TaxonomyTerm.rebuild_paths(
         TaxonomyTerm.objects.filter(pk__in=[t.id for t in terms]).only("id", "parent_id", "path")
     )

@@ -83,6 +83,13 @@ class TaxonomyTerm(RecordModel):
     # Plain-English label (e.g. GOV.UK's wording) shown to the public beside the official name.
     alt_label = models.CharField(max_length=255, blank=True)
     discontinued = models.BooleanField(default=False)
+    # Other words people search with for this term ("food parcel" for Food banks): the finder
+    # finds the term's services for a query that names one.
+    synonyms = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Other words and phrases people search with, as a JSON list: ["food parcel"]',
+    )
     path = models.CharField(max_length=PATH_STEP * 12, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
 

@@ -53,6 +53,10 @@ def feed_path(path: str) -> str | None:
     if path.startswith(RESERVED_ROOT_PATHS):
         return None
     match = _ENDPOINT.match(path)
+    if match and match["root"] == "/" and path.endswith("/") and "/" in match["rest"]:
+        # `/services/<id>/` at the host root is the finder's page of that service; a harvester
+        # asks for `/services/<id>`, without the slash.
+        return None
     if match:
         root, rest = match["root"], match["rest"]
     elif path != "/":

@@ -14,6 +14,7 @@ Site-wide actions have one scope, "site" (obj None).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from accounts.policy import Action
 from accounts.services import allocation_recompute_all
 from core.models import BackgroundTask, BackgroundTaskStatus
 from directory.models import Service
+from publish.finder.models import SearchRecord
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -69,6 +71,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "signed_in": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -82,6 +85,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "frontline_worker": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -95,6 +99,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "provider_editor": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -108,6 +113,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "self_assuring_provider_editor": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -121,6 +127,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "assurer": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -134,6 +141,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "partner_admin": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -147,6 +155,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (N,),
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
+        Action.VIEW_SEARCH_INSIGHT: (N,),
     },
     "directory_admin": {
         Action.VIEW_DRAFT: (Y, Y, Y),
@@ -160,6 +169,7 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.MANAGE_PARTNERS: (Y,),
         Action.VIEW_AUDIT_LOG: (Y,),
         Action.MANAGE_TASKS: (Y,),
+        Action.VIEW_SEARCH_INSIGHT: (Y,),
     },
 }
 
@@ -204,6 +214,7 @@ SITE_QUERYSETS = {
     Action.MANAGE_PARTNERS: lambda: Partner.objects.all(),
     Action.VIEW_AUDIT_LOG: lambda: AuditEvent.objects.all(),
     Action.MANAGE_TASKS: lambda: BackgroundTask.objects.all(),
+    Action.VIEW_SEARCH_INSIGHT: lambda: SearchRecord.objects.all(),
 }
 
 
@@ -305,6 +316,8 @@ def build_world() -> World:
         error="Traceback (most recent call last):\nOperationalError: database is locked",
         attempts=1,
     )
+    # A search someone made in the finder, for search insight to show.
+    SearchRecord.objects.create(month=dt.date(2026, 3, 1), text="food bank", result_count=0)
     return World(
         users=users,
         partners=partners,

@@ -98,8 +98,22 @@ def test_a_root_feed_answers_one_service_and_its_errors(client, rooted):
     assert json.loads(client.get("/services?per_page=0").content)["parameter"] == "per_page"
 
 
+def test_a_root_feed_leaves_the_finders_service_page_alone(client, rooted):
+    """`/services/<id>` is the feed's JSON; `/services/<id>/` stays the finder's page."""
+    from publish.services import services_publish
+
+    lunch = rooted.services["lunch"]
+    services_publish(service_ids=[lunch.pk])
+    page = client.get(f"/services/{lunch.pk}/")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "Access-Control-Allow-Origin" not in page
+    assert client.get(f"/services/{lunch.pk}")["Content-Type"].startswith("application/json")
+
+
 def test_a_root_feed_leaves_the_portal_pages_alone(client, rooted):
-    assert client.get("/")["Location"] == "/staff/"
+    home = client.get("/")
+    assert home.status_code == 200  # the finder's home page, not the feed
+    assert "Access-Control-Allow-Origin" not in home
     assert client.get("/accounts/sign-in/").status_code == 200
     assert client.get("/nothing/here").status_code == 404
     assert "Access-Control-Allow-Origin" not in client.get("/accounts/sign-in/")

@@ -103,7 +103,7 @@ def invite(portal: Portal, email: str, *roles: str) -> Portal:
 
 def sign_in(portal: Portal, email: str, password: str, *, press_enter: bool = False) -> Portal:
     """From the home page to the first page after signing in (the security code too, if asked)."""
-    portal.visit("/")
+    portal.visit("/").nav("Staff sign in")
     assert portal.heading() == "Sign in"
     portal.type("Email address", email).type("Password", password)
     if press_enter:

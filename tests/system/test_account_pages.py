@@ -17,7 +17,7 @@ NEW_PASSWORD = "a fresh and private passphrase"
 
 def test_reset_a_forgotten_password_from_the_emailed_link(open_portal, world):
     portal = open_portal()
-    portal.visit("/")
+    portal.visit("/").nav("Staff sign in")
     portal.follow("I have forgotten my password")
     portal.press("Send me a reset link")
     assert portal.error_summary() == ["Enter an email address"]

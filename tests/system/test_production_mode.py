@@ -169,7 +169,7 @@ def test_production_serves_every_staff_page_under_its_csp(production, browser):
                 else None
             ),
         )
-        portal.visit("/")
+        portal.visit("/").nav("Staff sign in")
         portal.type("Email address", ADMIN).type("Password", PASSWORD).press("Sign in")
         assert portal.heading() == "Enter your security code"
         portal.type("Security code", f"{totp(key):06d}").press("Continue")

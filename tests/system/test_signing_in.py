@@ -45,7 +45,7 @@ def test_every_demo_role_signs_in_and_out(portal, world):
 
 
 def test_a_wrong_password_is_refused_then_the_account_locks(portal, world):
-    portal.visit("/")
+    portal.visit("/").nav("Staff sign in")
     for attempt in range(1, settings.AXES_FAILURE_LIMIT):
         portal.type("Email address", "worker@people.test").type("Password", f"wrong-{attempt}")
         portal.press("Sign in")
@@ -63,7 +63,7 @@ def test_a_wrong_password_is_refused_then_the_account_locks(portal, world):
 
 
 def test_an_empty_form_gets_error_messages_not_browser_bubbles(portal, world):
-    portal.visit("/")
+    portal.visit("/").nav("Staff sign in")
     portal.press("Sign in")
     assert portal.error_summary() == ["Enter your email address", "Enter your password"]
     portal.type("Email address", "not an email address").type("Password", "x")
