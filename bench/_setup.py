@@ -123,12 +123,15 @@ def serve(port: int) -> subprocess.Popen:
     subprocess.run(
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
+    # The server's own log (errors with their tracebacks) is kept for when a page fails.
+    log = ROOT / ".cache" / "bench-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py"],
         cwd=ROOT,
         env={**env, "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     for _ in range(100):
         try:

@@ -89,7 +89,8 @@ def session_cookie(email: str) -> str:
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that signs people in (the first, axes', only refuses locked-out addresses).
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PortalModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()

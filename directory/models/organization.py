@@ -33,6 +33,7 @@ class Organization(RecordModel):
 
     class Meta(RecordModel.Meta):
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="organization_name_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -81,6 +81,9 @@ class Service(RecordModel):
                 name="service_age_range_ordered",
             ),
         ]
+        # The staff lists page through services by name: with this index PostgreSQL reads the
+        # first 50 in order instead of sorting every service.
+        indexes = [models.Index(fields=["name", "id"], name="service_name_idx")]
 
     def __str__(self) -> str:
         return self.name
