@@ -27,6 +27,7 @@ from accounts.policy import Action, is_directory_admin, objects_user_can, user_c
 from accounts.presenters import when
 from accounts.services import unallocated_services
 from core.components import button_form, pagination, summary_rows
+from core.paging import IdsFirstPaginator
 from core.views import PageTitleMixin, bad_request
 from directory.models import Location, Organization, Service, ServiceAtLocation
 from publish.models import HiddenService, PublishedService
@@ -208,8 +209,11 @@ class ServiceListView(AnyActionRequiredMixin, PageTitleMixin, TemplateView):
         services = records.services_visible_to(user)
         if filtering:
             services = form.filter(services)
-        services = records.with_list_columns(services.order_by("name", "pk"))
-        page = Paginator(services, settings.PORTAL_STAFF_PER_PAGE).get_page(params.get("page"))
+        page = IdsFirstPaginator(
+            services.order_by("name", "pk"),
+            settings.PORTAL_STAFF_PER_PAGE,
+            lambda ids: records.with_list_columns(Service.objects.filter(pk__in=ids)),
+        ).get_page(params.get("page"))
         return super().get_context_data(
             form=form,
             filtering=filtering,
