@@ -116,6 +116,40 @@ class _Node:
     attributes: list[_Node] | None = None
     services: list[_Node] = field(default_factory=list)  # organization documents only
     touch: bool = False  # a service whose document has no last_modified: now, if anything changed
+    occurrence: int = 0  # which build() made it (its children's owner occurrence)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a record owned by another (a schedule of a service, a service of an organisation,
+    a top-level document) was first met in this import: the same id met again elsewhere would
+    silently overwrite it, so it is a problem unless it is the same shared parent met twice."""
+
+    record_id: str
+    path: str
+    owner: Any  # the pk of the record that owns it (None: a top-level document)
+    occurrence: int  # which build of the owner it was met in
+
+
+# ORUK documents are a few levels deep (a service's deepest member, a taxonomy of a term of an
+# attribute of a location, is under 20); anything far deeper is not ORUK and would exhaust the
+# stack of the schema checker.
+MAX_DEPTH = 40
+
+
+def _depth_beyond(value: Any, limit: int) -> bool:
+    """Whether `value` nests objects and arrays more than `limit` levels deep (iteratively, so
+    a hostile document cannot overflow the stack here either)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
 
 
 def _empty(model_field: djm.Field) -> Any:
@@ -132,6 +166,9 @@ class _Loader:
         self.changes: list[m.Metadata] = []
         self.record_id = ""
         self.service_ids: set = set()
+        self.places: dict[Any, _Place] = {}
+        self.builds = 0  # numbers each build() call, to tell a shared parent from siblings
+        self.owner_occurrence = 0  # the build() of the record whose children are being built
 
     # --- building and checking ---------------------------------------------------------------
 
@@ -154,16 +191,19 @@ class _Loader:
         except ConversionError:
             self._problem(path + "id", "must be a UUID")
             return None
+        self.builds += 1
+        occurrence = self.builds
         record = model.objects.filter(pk=pk).first()
         existing = record is not None
         if record is None:
             record = model(pk=pk)
+        self._check_own_id(record, shape, path, implied, preset or {}, existing)
         for attr, value in (preset or {}).items():
             setattr(record, attr, value)
         old = (
             {f.model_attr: getattr(record, f.model_attr) for f in shape.fields} if existing else {}
         )
-        node = _Node(record, shape, path, existing, old)
+        node = _Node(record, shape, path, existing, old, occurrence=occurrence)
         unchecked = {implied} if implied else set()
 
         for spec in shape.fields:
@@ -215,7 +255,7 @@ class _Loader:
                 for i, item in enumerate(items)
                 if (
                     child := self._build_child(
-                        item, many.shape, f"{path}{many.key}/{i}/", many.fk, pk
+                        item, many.shape, f"{path}{many.key}/{i}/", many.fk, pk, occurrence
                     )
                 )
             ]
@@ -226,6 +266,7 @@ class _Loader:
             node.attributes = []
             for i, item in enumerate(items):
                 link = {"link_entity": shape.link_entity, "link_id": pk}
+                self.owner_occurrence = occurrence
                 child = self.build(item, ATTRIBUTE, f"{path}attributes/{i}/", preset=link)
                 if child is None:
                     continue
@@ -246,10 +287,49 @@ class _Loader:
         self.known.add(pk)
         return node
 
-    def _build_child(self, item: Any, shape: Shape, path: str, fk: str, parent_pk) -> _Node | None:
+    def _check_own_id(
+        self,
+        record: djm.Model,
+        shape: Shape,
+        path: str,
+        implied: str,
+        preset: dict[str, Any],
+        existing: bool,
+    ) -> None:
+        """An owned record's id names one record: not two in this file, and not one that
+        another record in the directory owns (either would silently overwrite the other)."""
+        owner_attr = implied + "_id" if implied else "link_id" if shape is ATTRIBUTE else ""
+        if not owner_attr and path:
+            return  # a shared record (a location, a term) nested where it is used
+        owner = preset.get(owner_attr) if owner_attr else None
+        occurrence = self.owner_occurrence if owner_attr else 0
+        first = self.places.get(record.pk)
+        here = "the document" if not path else path.rstrip("/")
+        if first is not None and (first.owner != owner or first.occurrence == occurrence):
+            where = first.path.rstrip("/") or "the document"
+            self._problem(
+                path + "id",
+                f"{record.pk} is also the id of the {shape.name} at {where} of {first.record_id}:"
+                f" each {shape.name} needs its own id, or one of them would be lost",
+            )
+        elif first is None:
+            self.places[record.pk] = _Place(self.record_id, path, owner, occurrence)
+        if existing and owner_attr and owner is not None:
+            current = getattr(record, owner_attr)
+            if current is not None and current != owner:
+                self._problem(
+                    path + "id",
+                    f"{record.pk} is the id of a {shape.name} that belongs to another record "
+                    f"({current}) in the directory: give {here} its own id",
+                )
+
+    def _build_child(
+        self, item: Any, shape: Shape, path: str, fk: str, parent_pk, occurrence: int
+    ) -> _Node | None:
         if not isinstance(item, dict):
             self._problem(path.rstrip("/"), "must be an object")
             return None
+        self.owner_occurrence = occurrence
         return self.build(item, shape, path, implied=fk, preset={fk + "_id": parent_pk})
 
     def _check(self, record: djm.Model, shape: Shape, path: str, unchecked: set[str]) -> None:
@@ -382,6 +462,9 @@ def _build_document(loader: _Loader, doc: Any, kind: str | None) -> _Node | None
         loader._problem("", "is not an ORUK service, organization, location, taxonomy or term")
         return None
     shape = SHAPES[kind]
+    if _depth_beyond(doc, MAX_DEPTH):
+        loader._problem("", f"is nested more than {MAX_DEPTH} levels deep: it is not ORUK")
+        return None
     found = schema_errors(shape.schema_file, doc)
     if kind == "organization" and isinstance(doc.get("services"), list):
         for i, service in enumerate(doc["services"]):
@@ -397,7 +480,12 @@ def _build_document(loader: _Loader, doc: Any, kind: str | None) -> _Node | None
     if node is not None and kind == "organization":
         for i, service in enumerate(doc.get("services") or []):
             child = loader._build_child(
-                service, SHAPES["service"], f"services/{i}/", "organization", node.record.pk
+                service,
+                SHAPES["service"],
+                f"services/{i}/",
+                "organization",
+                node.record.pk,
+                node.occurrence,
             )
             if child is not None:
                 node.services.append(child)

@@ -21,6 +21,15 @@ class SourceError(Exception):
     """The source cannot be read at all (missing file, broken JSON, unreachable API)."""
 
 
+def parse_json(text: str | bytes, where: str) -> Any:
+    """JSON text as a value; a document nested deeper than Python's parser can go (about 1,000
+    levels, never ORUK) is a SourceError naming `where`, like any other unreadable input."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise SourceError(f"{where} is nested too deeply to be ORUK JSON") from None
+
+
 def is_url(source: str) -> bool:
     return urllib.parse.urlparse(source).scheme in ("http", "https")
 
@@ -46,7 +55,8 @@ def read_file(path: Path) -> tuple[Callable[[], Iterator[Any]], bool]:
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     try:
-        value = json.loads(path.read_bytes()) if _looks_like_single_json(path, head) else None
+        single = _looks_like_single_json(path, head)
+        value = parse_json(path.read_bytes(), str(path)) if single else None
     except json.JSONDecodeError as exc:
         raise SourceError(f"{path} is not valid JSON: {exc}") from exc
     if value is not None:
@@ -62,7 +72,7 @@ def _looks_like_single_json(path: Path, head: bytes) -> bool:
     if path.suffix.lower() in (".ndjson", ".jsonl"):
         return False
     try:
-        json.loads(path.read_bytes())
+        parse_json(path.read_bytes(), str(path))
     except json.JSONDecodeError as exc:
         return exc.msg != "Extra data"  # "Extra data": a second object follows, so ndjson
     return True
@@ -74,7 +84,7 @@ def _ndjson_lines(path: Path) -> Iterator[Any]:
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
+                yield parse_json(line, f"{path} line {number}")
             except json.JSONDecodeError as exc:
                 raise SourceError(f"{path} line {number} is not valid JSON: {exc}") from exc
 
@@ -85,7 +95,7 @@ def _get_json(url: str, timeout: float) -> Any:
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.load(response)
+            return parse_json(response.read(), url)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url} answered {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -137,6 +147,6 @@ def spool_reader(spool: IO[str]) -> Callable[[], Iterator[Any]]:
         spool.seek(0)
         for line in spool:
             if line.strip():
-                yield json.loads(line)
+                yield parse_json(line, "a harvested record")
 
     return documents
