@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.utils import formats, timezone
 
 from accounts import conf
-from accounts.models import Invitation
+from accounts.models import Invitation, TwoFactorSetupLink
 
 
 def invitation_url(token: str) -> str:
@@ -35,6 +35,31 @@ def send_invitation(invitation: Invitation, token: str) -> None:
         message=body,
         from_email=None,
         recipient_list=[invitation.email],
+    )
+
+
+def two_factor_link_url(token: str) -> str:
+    """The set-up link; the staff pages serve it (URL name `accounts:two-factor-link`)."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + f"/accounts/two-factor/set-up/{token}/"
+
+
+def send_two_factor_link(link: TwoFactorSetupLink, token: str) -> None:
+    """The email a directory admin's reset of someone's second factor sends them."""
+    admin = link.issued_by.display_name if link.issued_by else "The directory team"
+    expires = formats.date_format(timezone.localtime(link.expires_at), "j F Y, H:i")
+    body = (
+        f"{admin} has reset the two-factor authentication of your account on "
+        f"{settings.PORTAL_NAME}. Your old authenticator app and recovery codes no longer work.\n\n"
+        "To set up an authenticator app again, open this link and sign in:\n\n"
+        f"{two_factor_link_url(token)}\n\n"
+        f"The link works once and stops working on {expires}. If you did not ask for this, "
+        "tell the directory team.\n"
+    )
+    send_mail(
+        subject=one_line(f"Set up two-factor authentication on {settings.PORTAL_NAME}"),
+        message=body,
+        from_email=None,
+        recipient_list=[link.user.email],
     )
 
 

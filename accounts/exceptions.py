@@ -48,3 +48,33 @@ class InvitationForAnotherAccount(AccountsError):
     """The invited address already has an account: its owner must be signed in to accept."""
 
     message = "An account already uses this email address. Sign in as that account to accept"
+
+
+class SetupLinkUnusable(AccountsError):
+    """A two-factor set-up link that cannot be used; `title` heads the page that says so."""
+
+    title = "This set-up link cannot be used"
+    message = "Ask a directory admin for a new set-up link"
+
+
+class SetupLinkInvalid(SetupLinkUnusable):
+    title = "This set-up link is not valid"
+    message = "Check that you copied the whole link from the email, or ask for a new one"
+
+
+class SetupLinkExpired(SetupLinkUnusable):
+    title = "This set-up link has expired"
+
+
+class SetupLinkUsed(SetupLinkUnusable):
+    title = "This set-up link has already been used"
+
+
+class SetupLinkRevoked(SetupLinkUnusable):
+    title = "This set-up link has been replaced"
+    message = "A newer link has been sent to you. Use the link in the latest email"
+
+
+class SetupLinkForAnotherAccount(SetupLinkUnusable):
+    title = "This set-up link is for another account"
+    message = "Sign out, then open the link again and sign in as the person it was sent to"

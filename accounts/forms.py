@@ -277,6 +277,30 @@ class ConfirmPasswordForm(GDSForm):
         return password
 
 
+class RecoveryCodeForm(GDSForm):
+    """One of the recovery codes shown at two-factor set-up; the view checks and spends it."""
+
+    submit_label = "Continue"
+    field_widths = {"code": 10}
+
+    code = forms.CharField(
+        label="Recovery code",
+        help_text="One of the codes you saved when you set up two-factor authentication, "
+        "like abcde-23456",
+        error_messages={"required": "Enter a recovery code"},
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"]).lower()
+        if not re.fullmatch(r"[a-z0-9]{10}", code):
+            raise ValidationError("A recovery code is 10 letters and numbers, like abcde-23456")
+        return code
+
+
 # --- members and invitations ----------------------------------------------------------------
 
 

@@ -56,6 +56,9 @@ class Action(enum.Enum):
     VIEW_AUDIT_LOG = "view_audit_log"  # read the audit log (site-wide)
     MANAGE_TASKS = "manage_tasks"  # see background tasks and retry failed ones (site-wide)
     VIEW_SEARCH_INSIGHT = "view_search_insight"  # read the finder's search records (site-wide)
+    MANAGE_USERS = "manage_users"  # reset someone's two-factor authentication (site-wide)
+    MANAGE_TAXONOMIES = "manage_taxonomies"  # legacy and local classifications (site-wide)
+    IMPORT_RECORDS = "import_records"  # import ORUK files from the staff pages (site-wide)
 
     @property
     def is_record_action(self) -> bool:
@@ -81,6 +84,9 @@ SITE_ACTIONS = frozenset(
         Action.VIEW_AUDIT_LOG,
         Action.MANAGE_TASKS,
         Action.VIEW_SEARCH_INSIGHT,
+        Action.MANAGE_USERS,
+        Action.MANAGE_TAXONOMIES,
+        Action.IMPORT_RECORDS,
     }
 )
 

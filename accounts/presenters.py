@@ -11,6 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from accounts import two_factor
@@ -125,6 +126,14 @@ def staff_links(user: Any) -> list[dict[str, str]]:
                 "hint": "Invite people, change their roles, remove them",
             }
         )
+    if user_can(user, Action.IMPORT_RECORDS):
+        links.append(
+            {
+                "href": reverse("accounts:import-list"),
+                "text": "Imports",
+                "hint": "Import ORUK files of services, organisations and taxonomies",
+            }
+        )
     if user_can(user, Action.VIEW_AUDIT_LOG):
         links.append(
             {
@@ -164,6 +173,20 @@ def account(user: Any) -> dict[str, Any]:
         ]
     else:
         tf_actions = [action(reverse("accounts:two-factor-remove"), "Turn off", "two-factor")]
+    recovery_rows = []
+    if has_device:
+        left = two_factor.recovery_codes_left(user)
+        recovery_rows.append(
+            {
+                "key": "Recovery codes",
+                "value": f"{left} left",
+                "actions": [
+                    action(
+                        reverse("accounts:two-factor-recovery-codes"), "Make new", "recovery codes"
+                    )
+                ],
+            }
+        )
     rows = [
         {"key": "Name", "value": user.get_full_name() or "Not given"},
         {"key": "Email address", "value": user.email},
@@ -177,6 +200,7 @@ def account(user: Any) -> dict[str, Any]:
             "value": two_factor_tag(has_device),
             "actions": tf_actions,
         },
+        *recovery_rows,
     ]
     if is_directory_admin(user):
         rows.append({"key": "Site-wide role", "value": "Directory admin"})
@@ -247,8 +271,13 @@ def partner_summary(partner: Partner, organizations: list, *, can_edit: bool) ->
     return summary_rows(rows)
 
 
-def member_table(partner: Partner, memberships: Iterable[Membership]) -> dict[str, Any]:
-    """One row per person; `memberships` ordered by user, with `has_2fa` annotated."""
+def member_table(
+    partner: Partner, memberships: Iterable[Membership], *, can_reset_two_factor: bool = False
+) -> dict[str, Any]:
+    """One row per person; `memberships` ordered by user, with `has_2fa` annotated.
+
+    `can_reset_two_factor` (directory admins) adds a link to reset someone's second factor.
+    """
     people: dict[int, dict[str, Any]] = {}
     for membership in memberships:
         person = people.setdefault(
@@ -277,6 +306,21 @@ def member_table(partner: Partner, memberships: Iterable[Membership]) -> dict[st
                     user.email,
                 ),
             ]
+            + (
+                [
+                    link(
+                        reverse("accounts:user-two-factor-reset", args=[user.pk])
+                        + "?"
+                        + urlencode(
+                            {"next": reverse("accounts:partner-detail", args=[partner.pk])}
+                        ),
+                        "Reset two-factor",
+                        f"of {user.email}",
+                    )
+                ]
+                if can_reset_two_factor and (person["has_2fa"] or needs_2fa)
+                else []
+            )
         )
         rows.append(
             [
@@ -591,7 +635,11 @@ def background_task_table(tasks: Iterable[BackgroundTask], *, csrf_token: str) -
         if task.requested_by_id and task.requested_by:
             requested = lines([requested, f"by {task.requested_by.email}"])
         if task.status == BackgroundTaskStatus.RUNNING:
-            status = lines([task_tag(task), f"since {when(task.started_at)}"])
+            status = lines(
+                [task_tag(task), f"since {when(task.started_at)}", task.progress_text]
+                if task.progress
+                else [task_tag(task), f"since {when(task.started_at)}"]
+            )
         elif task.is_finished and task.finished_at:
             status = lines([task_tag(task), when(task.finished_at)])
         else:

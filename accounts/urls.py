@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts import views
+from accounts.views import imports
 
 app_name = "accounts"
 
@@ -28,6 +29,22 @@ urlpatterns = [
     path("two-factor/", views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
     path("two-factor/verify/", views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path("two-factor/remove/", views.TwoFactorRemoveView.as_view(), name="two-factor-remove"),
+    path("two-factor/recovery/", views.TwoFactorRecoveryView.as_view(), name="two-factor-recovery"),
+    path(
+        "two-factor/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="two-factor-recovery-codes",
+    ),
+    # The link in a set-up email (accounts.emails.two_factor_link_url)
+    path(
+        "two-factor/set-up/<str:token>/", views.TwoFactorLinkView.as_view(), name="two-factor-link"
+    ),
+    # A directory admin resets someone's second factor
+    path(
+        "users/<int:pk>/two-factor/reset/",
+        views.UserTwoFactorResetView.as_view(),
+        name="user-two-factor-reset",
+    ),
     # The link in an invitation email (accounts.conf.PORTAL_INVITATION_PATH)
     path(
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"
@@ -74,4 +91,8 @@ urlpatterns = [
     # Background tasks
     path("tasks/", views.BackgroundTaskListView.as_view(), name="task-list"),
     path("tasks/<int:pk>/retry/", views.BackgroundTaskRetryView.as_view(), name="task-retry"),
+    # Imports of ORUK files
+    path("imports/", imports.ImportListView.as_view(), name="import-list"),
+    path("imports/new/", imports.ImportCreateView.as_view(), name="import-create"),
+    path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
 ]

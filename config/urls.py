@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("publish.api_v1.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("workflow.urls")),
+    path("", include("workflow.quality.urls")),
     path("", include("publish.finder.urls")),
 ]
 

@@ -22,6 +22,7 @@ from .rules import (
     parse_postcode_districts,
     postcode_district,
 )
+from .two_factor import TwoFactorSetupLink, TwoFactorSetupLinkQuerySet
 from .users import User, UserManager, UserQuerySet, normalise_email
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "ServiceFacts",
     "ServiceGroupObjectPermission",
     "ServiceUserObjectPermission",
+    "TwoFactorSetupLink",
+    "TwoFactorSetupLinkQuerySet",
     "User",
     "UserManager",
     "UserQuerySet",

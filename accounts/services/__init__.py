@@ -12,6 +12,7 @@ from .allocation import (
 )
 from .audit import audit_record, client_ip
 from .background_tasks import background_task_retry
+from .imports import UploadTooLarge, import_upload_create
 from .invitations import invitation_accept, invitation_create, invitation_get, invitation_revoke
 from .memberships import (
     member_roles_state,
@@ -32,16 +33,25 @@ from .rules import (
     rule_state,
     rule_update,
 )
+from .two_factor import (
+    recovery_code_use,
+    recovery_codes_make,
+    two_factor_link_get,
+    two_factor_link_use,
+    two_factor_reset,
+)
 
 __all__ = [
     "RecomputeReport",
     "RulePreview",
+    "UploadTooLarge",
     "allocation_recompute_all",
     "allocation_recompute_service",
     "audit_record",
     "background_task_retry",
     "client_ip",
     "enqueue_recompute_all",
+    "import_upload_create",
     "invitation_accept",
     "invitation_create",
     "invitation_get",
@@ -57,6 +67,8 @@ __all__ = [
     "partner_state",
     "partner_update",
     "queue_allocation_recompute",
+    "recovery_code_use",
+    "recovery_codes_make",
     "rule_create",
     "rule_delete",
     "rule_placement",
@@ -64,6 +76,9 @@ __all__ = [
     "rule_reorder",
     "rule_state",
     "rule_update",
+    "two_factor_link_get",
+    "two_factor_link_use",
+    "two_factor_reset",
     "unallocated_services",
     "user_set_directory_admin",
 ]

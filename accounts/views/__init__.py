@@ -35,6 +35,12 @@ from .rules import (
     UnallocatedServiceListView,
 )
 from .tasks import BackgroundTaskListView, BackgroundTaskRetryView
+from .two_factor import (
+    RecoveryCodesView,
+    TwoFactorLinkView,
+    TwoFactorRecoveryView,
+    UserTwoFactorResetView,
+)
 
 __all__ = [
     "AccountView",
@@ -57,6 +63,7 @@ __all__ = [
     "PasswordResetSentView",
     "PasswordResetView",
     "PolicyRequiredMixin",
+    "RecoveryCodesView",
     "RuleCreateView",
     "RuleDeleteView",
     "RuleDetailView",
@@ -66,9 +73,12 @@ __all__ = [
     "SignInView",
     "SignOutView",
     "StaffPageMixin",
+    "TwoFactorLinkView",
+    "TwoFactorRecoveryView",
     "TwoFactorRemoveView",
     "TwoFactorSetupView",
     "TwoFactorVerifyView",
     "UnallocatedServiceListView",
+    "UserTwoFactorResetView",
     "locked_out",
 ]

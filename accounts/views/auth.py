@@ -8,6 +8,7 @@ from typing import Any
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -16,10 +17,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.generic import FormView, TemplateView
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import lockout, presenters, two_factor
@@ -32,7 +34,7 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.models import AuditAction
-from accounts.services import audit_record
+from accounts.services import audit_record, recovery_codes_make
 from accounts.services.audit import client_ip
 from accounts.throttle import allow_email
 from core.views import PageTitleMixin
@@ -143,6 +145,12 @@ class PasswordResetConfirmView(PageTitleMixin, auth_views.PasswordResetConfirmVi
         )
         # Whoever holds the mailbox may sign in again at once, from wherever they were locked.
         axes_reset(username=user.email)
+        # A session signed in with the old password ends here, as every other one does; the
+        # person signs in again with the new one.
+        if self.request.user.is_authenticated:
+            logout(self.request)
+        # The link proved the mailbox: this browser may set up two-factor authentication.
+        two_factor.grant_setup_proof(self.request, user, "password reset")
         return response
 
 
@@ -196,11 +204,22 @@ def _throttled_message(device: TOTPDevice) -> str | None:
 
 WRONG_CODE = "The security code is not correct. Enter the code your app shows now"
 
+RECOVERY_CODES_SESSION_KEY = "accounts_recovery_codes_to_show"
+
+
+def show_recovery_codes(request: HttpRequest, codes: list[str], *, next_url: str) -> None:
+    """Keep new recovery codes in the (server-side) session until the codes page shows them,
+    once: a reload of that page does not show them again."""
+    request.session[RECOVERY_CODES_SESSION_KEY] = {"codes": codes, "next": next_url}
+
 
 class TwoFactorSetupView(LoginRequiredMixin, PageTitleMixin, FormView):
     """Scan a QR code (or type the secret) into an authenticator app, then confirm a code.
 
-    Replacing a device needs a verified session, so that a stolen password cannot swap it.
+    Replacing a device needs a verified session, so that a stolen password cannot swap it; a
+    first device for someone who owes two-factor authentication needs a session that proved
+    the mailbox too (`two_factor.may_set_up`): otherwise the page says how to get a link, and
+    shows no secret. A confirmed device comes with new recovery codes, shown next.
     """
 
     title = "Set up two-factor authentication"
@@ -215,6 +234,13 @@ class TwoFactorSetupView(LoginRequiredMixin, PageTitleMixin, FormView):
             and not two_factor.is_verified(user)
         ):
             return redirect("accounts:two-factor-verify")
+        if user.is_authenticated and not two_factor.may_set_up(request):
+            return render(
+                request,
+                "accounts/two_factor_setup_needs_link.html",
+                {"title": "You need a link to set up two-factor authentication"},
+                status=403,
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -237,28 +263,34 @@ class TwoFactorSetupView(LoginRequiredMixin, PageTitleMixin, FormView):
         if problem:
             form.add_error("code", problem)
             return self.form_invalid(form)
+        proof = two_factor.setup_proof(self.request, user)
         with transaction.atomic():
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            detail = {"change": "set up", "device": "authenticator app"}
+            if proof and not two_factor.is_verified(user):
+                detail["proof"] = proof
             audit_record(
-                action=AuditAction.TWO_FACTOR_CHANGED,
-                actor=user,
-                target=user,
-                detail={"change": "set up", "device": "authenticator app"},
+                action=AuditAction.TWO_FACTOR_CHANGED, actor=user, target=user, detail=detail
             )
+            codes = recovery_codes_make(user=user)
+        two_factor.spend_setup_proof(self.request)
         otp_login(self.request, device)
         messages.success(self.request, "Two-factor authentication is set up")
-        # Back to the account page, which now shows it (a `next` from signing in still wins).
-        return HttpResponseRedirect(_next_url(self.request, reverse("accounts:account")))
+        # Then the recovery codes, once; then the account page, which now shows it (a `next`
+        # from signing in still wins).
+        show_recovery_codes(
+            self.request, codes, next_url=_next_url(self.request, reverse("accounts:account"))
+        )
+        return redirect("accounts:two-factor-recovery-codes")
 
 
-class TwoFactorVerifyView(LoginRequiredMixin, PageTitleMixin, FormView):
-    """The second step of signing in: a code from the app set up earlier."""
+class SecondStepMixin(LoginRequiredMixin, PageTitleMixin):
+    """The second step of signing in, one way or the other (`other_way`, a URL name, is offered
+    as `other_way_url`, carrying the page to go to next)."""
 
-    title = "Enter your security code"
-    form_class = SecurityCodeForm
-    template_name = "accounts/two_factor_verify.html"
+    other_way: str
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
@@ -271,7 +303,20 @@ class TwoFactorVerifyView(LoginRequiredMixin, PageTitleMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(next=_next_url(self.request, ""), **kwargs)
+        next_url = _next_url(self.request, "")
+        other_way_url = reverse(self.other_way)
+        if next_url:
+            other_way_url += "?" + urlencode({"next": next_url})
+        return super().get_context_data(next=next_url, other_way_url=other_way_url, **kwargs)
+
+
+class TwoFactorVerifyView(SecondStepMixin, FormView):
+    """The second step of signing in: a code from the app set up earlier."""
+
+    title = "Enter your security code"
+    form_class = SecurityCodeForm
+    template_name = "accounts/two_factor_verify.html"
+    other_way = "accounts:two-factor-recovery"
 
     def form_valid(self, form: SecurityCodeForm) -> HttpResponse:
         user = self.request.user
@@ -323,6 +368,7 @@ class TwoFactorRemoveView(LoginRequiredMixin, PageTitleMixin, FormView):
         user = self.request.user
         with transaction.atomic():
             TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
             audit_record(
                 action=AuditAction.TWO_FACTOR_CHANGED,
                 actor=user,

@@ -17,7 +17,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
-from accounts import conf
+from accounts import conf, two_factor
 from accounts.exceptions import (
     AccountsError,
     InvitationExpired,
@@ -218,6 +218,9 @@ class InvitationAcceptView(View):
         partner = self.invitation.partner.name
         if form is not None:
             login(self.request, account, backend=PASSWORD_BACKEND)
+        # The emailed link proved the mailbox: this session may set up two-factor authentication.
+        two_factor.grant_setup_proof(self.request, account, "invitation")
+        if form is not None:
             messages.success(self.request, f"Your account is ready. You have joined {partner}")
         else:
             messages.success(self.request, f"You have joined {partner}")

@@ -232,7 +232,9 @@ class PartnerDetailView(PartnerMixin, StaffPageMixin, TemplateView):
                 list(partner.organizations.order_by("name")),
                 can_edit=user_can(user, Action.MANAGE_PARTNERS),
             ),
-            members=presenters.member_table(partner, memberships),
+            members=presenters.member_table(
+                partner, memberships, can_reset_two_factor=user_can(user, Action.MANAGE_USERS)
+            ),
             invitations=presenters.invitation_table(
                 partner, invitations, csrf_token=get_token(self.request)
             ),

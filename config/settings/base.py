@@ -52,11 +52,15 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Recovery codes (accounts.two_factor): one-time codes, kept as keyed hashes.
+    "django_otp.plugins.otp_static",
     "csp",
     "core",
     "directory",
     "accounts",
     "workflow",
+    "workflow.quality",
+    "workflow.tagging",
     "publish",
     "publish.finder",
 ]

@@ -9,16 +9,18 @@ failed with the traceback. Pages read the rows, whichever broker (ORM or Redis) 
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 import logging
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, router, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -28,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 WRAPPER = "core.tasks.run_background_task"
 Status = BackgroundTaskStatus
+# The recorded task this worker is running, so long work can report its progress on the row.
+_running_task: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "running_background_task", default=None
+)
 
 
 def enqueue(
@@ -99,11 +105,14 @@ def background_task_run(*, task_id: int) -> Any:
         logger.info("Background task %s has finished already, or is gone: not run", task_id)
         return None
     task = BackgroundTask.objects.get(pk=task_id)
+    running = _running_task.set(task_id)
     try:
         result = import_string(task.func)(*task.args, **task.kwargs)
     except Exception:
         _finish(task_id, Status.FAILED, error=traceback.format_exc())
         raise
+    finally:
+        _running_task.reset(running)
     _finish(task_id, Status.SUCCEEDED, result=_jsonable(result))
     return result
 
@@ -140,6 +149,102 @@ def background_task_requeue(*, task: BackgroundTask) -> BackgroundTask:
 
 
 background_task_requeue.alters_data = True
+
+
+class Progress:
+    """Counts records done in a stage of long work and says how far it has got: on the running
+    task's row (at most once a `every` seconds, so reporting costs nothing noticeable) and to
+    `echo`, a terminal's progress bar, if given. Outside a background task only `echo` hears.
+
+    Work inside a transaction (an all-or-nothing import's writing) would keep its reports
+    invisible until it commits; on PostgreSQL they go through a connection of their own, which
+    commits each at once. SQLite allows one writer, so there a stage inside a transaction is
+    reported when the transaction has ended."""
+
+    def __init__(
+        self,
+        stage: str,
+        *,
+        total: int | None = None,
+        echo: Any = None,
+        every: float = 1.0,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.stage, self.total, self.echo, self.every, self.clock = stage, total, echo, every, clock
+        self.done = 0
+        self.started = self.clock()
+        self.reported = float("-inf")
+        self.task_id = _running_task.get()
+        self._side: Any = None
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.echo is not None:
+            self.echo.update(n)
+        if self.task_id is not None and self.clock() - self.reported >= self.every:
+            self.report()
+
+    def report(self) -> None:
+        """Write where the work is now onto the running task's row."""
+        if self.task_id is None:
+            return
+        now = self.clock()
+        self.reported = now
+        elapsed = max(now - self.started, 1e-9)
+        per_second = self.done / elapsed if self.done else 0.0
+        left = None
+        if self.total and per_second:
+            left = max(0.0, (self.total - self.done) / per_second)
+        progress = {
+            "stage": self.stage,
+            "done": self.done,
+            "total": self.total,
+            "per_second": round(per_second, 1),
+            "seconds_left": None if left is None else round(left, 1),
+        }
+        alias = router.db_for_write(BackgroundTask)
+        if connections[alias].in_atomic_block and self._report_beside(alias, progress):
+            return
+        BackgroundTask.objects.using(alias).filter(pk=self.task_id).update(progress=progress)
+
+    def _report_beside(self, alias: str, progress: dict[str, Any]) -> bool:
+        """Write the report through a connection of its own, committed at once (PostgreSQL);
+        False if that cannot be done: on SQLite, or when the task's row is not committed yet or
+        is locked by the work's own transaction (which must not be waited for)."""
+        if connections[alias].vendor != "postgresql":
+            return False
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(alias)
+                with self._side.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '1s'")
+            with self._side.cursor() as cursor:
+                table = BackgroundTask._meta.db_table
+                cursor.execute(
+                    f"UPDATE {table} SET progress = %s::jsonb WHERE id = %s",
+                    [json.dumps(progress), self.task_id],
+                )
+                return cursor.rowcount == 1
+        except DatabaseError:
+            logger.warning("Could not report the progress of task %s", self.task_id)
+            return True
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+    def track(self, items: Iterable[Any]) -> Iterator[Any]:
+        """Yield `items`, counting each; the last count is reported when they run out."""
+        try:
+            for item in items:
+                yield item
+                self.advance()
+            self.report()
+        finally:
+            self.close()
+            if self.echo is not None and hasattr(self.echo, "close"):
+                self.echo.close()
 
 
 def _jsonable(value: Any) -> Any:

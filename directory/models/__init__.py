@@ -2,6 +2,7 @@
 
 from .attribute import Attribute, AttributeQuerySet, LinkEntity
 from .base import RecordModel
+from .imports import ImportUpload
 from .location import Accessibility, Address, Location, LocationType
 from .metadata import ActionType, Metadata
 from .needs import Circumstance, Need
@@ -35,6 +36,7 @@ __all__ = [
     "CostOption",
     "Frequency",
     "Funding",
+    "ImportUpload",
     "Language",
     "LinkEntity",
     "Location",

@@ -15,13 +15,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db import models as djm
 from django.utils import timezone
 
+from core.services import Progress
 from directory import models as m
 from directory.signals import bulk_writing, services_imported
 
@@ -29,6 +30,10 @@ from .schemas import schema_errors
 from .shapes import ATTRIBUTE, SHAPES, TO_MODEL, ConversionError, Many, One, Shape
 
 logger = logging.getLogger(__name__)
+
+# Makes a terminal's progress bar (anything with `update(n)`, like tqdm) for a stage of an
+# import: (stage, number of records, or None while not known).
+ProgressBar = Callable[[str, int | None], Any]
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class ImportReport:
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # ("service", "created") -> n
+    notes: list[str] = field(default_factory=list)  # what document mappers did, in words
 
     @property
     def ok(self) -> bool:
@@ -75,11 +81,34 @@ class Prepared:
     locate: Callable[[str], str] = str
 
 
+class DocumentMapper(Protocol):
+    """Rewrites documents on their way into an import (see `document_mappers`)."""
+
+    def __call__(self, doc: Any, kind: str | None) -> Any:
+        """The document to check and write in place of `doc`."""
+
+    def report(self, report: ImportReport) -> None:
+        """Add what it did to the report of an import that has been written."""
+
+
+# Factories of document mappers, registered by higher apps (workflow.tagging adds the LGA service
+# types that an old directory's categories map to); every pass of an import makes its own.
+document_mappers: list[Callable[[], DocumentMapper]] = []
+
+
+def _mapped(documents: Callable[[], Iterable[Any]], kind: str | None, mappers: list) -> Iterator:
+    for doc in documents():
+        for mapper in mappers:
+            doc = mapper(doc, kind)
+        yield doc
+
+
 class ImportFailed(Exception):
     def __init__(self, report: ImportReport) -> None:
         shown = "; ".join(str(problem) for problem in report.problems[:10])
         super().__init__(f"{len(report.problems)} problems: {shown}")
         self.report = report
+        self.oruk1_likely = False  # read as ORUK 3.0, but its ids suggest ORUK 1.0
 
 
 def detect_kind(doc: Any) -> str:
@@ -499,19 +528,23 @@ def import_documents(
     partial: bool = False,
     skip_invalid: bool = False,
     actor: str = "import",
-    progress: Callable[[Iterator], Iterator] | None = None,
+    progress: ProgressBar | None = None,
 ) -> ImportReport:
     """Import ORUK documents, all or nothing.
 
     `documents` is called twice (check, then write), so a source is streamed, never held whole.
     `partial`: documents are list items, so arrays they leave out are kept, not emptied.
     Raises ImportFailed (nothing written) when any document is invalid, unless `skip_invalid`.
+    How far each pass has got is written on the background task running the import, if any, and
+    shown on the bar `progress(stage, total)` makes (a terminal's), if given.
     """
     report = ImportReport()
     invalid: set[int] = set()
     checker = _Loader(partial=partial, actor=actor, known=set())
     with bulk_writing():
-        for index, doc in enumerate(documents()):
+        check_mappers = [make() for make in document_mappers]
+        checking = _progress("Checking", None, progress)
+        for index, doc in enumerate(checking.track(_mapped(documents, kind, check_mappers))):
             report.documents += 1
             before = len(checker.problems)
             _build_document(checker, doc, kind)
@@ -523,9 +556,9 @@ def import_documents(
         raise ImportFailed(report)
 
     writer = _Loader(partial=partial, actor=actor, known=set())
-    stream = enumerate(documents())
-    if progress is not None:
-        stream = progress(stream)
+    write_mappers = [make() for make in document_mappers]
+    writing = _progress("Writing", report.documents, progress)
+    stream = enumerate(writing.track(_mapped(documents, kind, write_mappers)))
     try:
         with transaction.atomic(), bulk_writing():
             for index, doc in stream:
@@ -545,9 +578,15 @@ def import_documents(
         report.problems += writer.problems
         raise
     report.counts = writer.counts
+    for mapper in write_mappers:
+        mapper.report(report)
     if writer.service_ids:
         services_imported.send(sender=ImportReport, service_ids=sorted(writer.service_ids))
     return report
+
+
+def _progress(stage: str, total: int | None, bar: ProgressBar | None) -> Progress:
+    return Progress(stage, total=total, echo=bar(stage, total) if bar is not None else None)
 
 
 def check_document(doc: Any, *, kind: str | None = None) -> list[Problem]:

@@ -33,7 +33,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
 
@@ -52,7 +52,7 @@ from directory.taxonomies.identity import (
     ORUK_ELIGIBILITY,
 )
 
-from .load import ImportReport, Prepared, import_documents
+from .load import ImportReport, Prepared, ProgressBar, import_documents
 
 ORUK1 = "oruk1"
 ORUK3 = "oruk3"
@@ -1032,7 +1032,7 @@ def import_oruk1(
     partial: bool = False,
     skip_invalid: bool = False,
     actor: str = "import",
-    progress: Callable[[Iterator], Iterator] | None = None,
+    progress: ProgressBar | None = None,
 ) -> ImportReport:
     """Import ORUK 1.0 services, all or nothing, through the ORUK 3.0 loader.
 

@@ -21,11 +21,19 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.models import AllocationRule, AuditEvent, Partner, PartnerKind, Role, RuleKind
+from accounts.models import (
+    AllocationRule,
+    AuditEvent,
+    Partner,
+    PartnerKind,
+    Role,
+    RuleKind,
+    User,
+)
 from accounts.policy import Action
 from accounts.services import allocation_recompute_all
 from core.models import BackgroundTask, BackgroundTaskStatus
-from directory.models import Service
+from directory.models import Service, Taxonomy
 from publish.finder.models import SearchRecord
 from tests.factories import (
     MembershipFactory,
@@ -72,6 +80,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "signed_in": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -86,6 +97,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "frontline_worker": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -100,6 +114,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "provider_editor": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -114,6 +131,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "self_assuring_provider_editor": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -128,6 +148,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "assurer": {
         Action.VIEW_DRAFT: (Y, N, N),
@@ -142,6 +165,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "partner_admin": {
         Action.VIEW_DRAFT: NONE_ON_RECORDS,
@@ -156,6 +182,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (N,),
         Action.MANAGE_TASKS: (N,),
         Action.VIEW_SEARCH_INSIGHT: (N,),
+        Action.MANAGE_USERS: (N,),
+        Action.MANAGE_TAXONOMIES: (N,),
+        Action.IMPORT_RECORDS: (N,),
     },
     "directory_admin": {
         Action.VIEW_DRAFT: (Y, Y, Y),
@@ -170,6 +199,9 @@ MATRIX: dict[str, dict[Action, tuple[bool, ...]]] = {
         Action.VIEW_AUDIT_LOG: (Y,),
         Action.MANAGE_TASKS: (Y,),
         Action.VIEW_SEARCH_INSIGHT: (Y,),
+        Action.MANAGE_USERS: (Y,),
+        Action.MANAGE_TAXONOMIES: (Y,),
+        Action.IMPORT_RECORDS: (Y,),
     },
 }
 
@@ -215,6 +247,9 @@ SITE_QUERYSETS = {
     Action.VIEW_AUDIT_LOG: lambda: AuditEvent.objects.all(),
     Action.MANAGE_TASKS: lambda: BackgroundTask.objects.all(),
     Action.VIEW_SEARCH_INSIGHT: lambda: SearchRecord.objects.all(),
+    Action.MANAGE_USERS: lambda: User.objects.all(),
+    Action.MANAGE_TAXONOMIES: lambda: Taxonomy.objects.all(),
+    Action.IMPORT_RECORDS: lambda: BackgroundTask.objects.all(),  # imports run as tasks
 }
 
 

@@ -33,7 +33,7 @@ def test_objects_user_can_follows_the_matrix(world, case: Case):
 
 
 def test_the_matrix_covers_every_role_action_and_scope():
-    assert len(CASES) == 8 * (6 * 3 + 2 + 5)
+    assert len(CASES) == 8 * (6 * 3 + 2 + 8)
 
 
 def test_actions_are_accepted_by_value(world):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditAction, AuditEvent, Role
+from accounts.services import two_factor_reset
 from accounts.two_factor import two_factor_required
 from tests.auth import current_code, sign_in, totp_device
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
@@ -105,8 +106,16 @@ def test_repeated_wrong_codes_are_throttled(client, assurer):
     assert b"too many wrong codes" in response.content
 
 
+def _prove_mailbox(client, user) -> None:
+    """Set-up needs more than the password (tests/accounts/test_two_factor_enrolment.py): open
+    the set-up link a directory admin's reset emails."""
+    link = two_factor_reset(user=user, actor=UserFactory(is_directory_admin=True))
+    client.post(reverse("accounts:two-factor-link", args=[link.token]))
+
+
 def test_setting_up_a_device_with_a_code_from_the_app(client, assurer):
     sign_in(client, assurer, verified=False)
+    _prove_mailbox(client, assurer)
     page = client.get(f"{SETUP}?next=/accounts/partners/")
     html = page.content.decode()
     assert page.status_code == 200 and "<svg" in html
@@ -118,7 +127,10 @@ def test_setting_up_a_device_with_a_code_from_the_app(client, assurer):
     client.get(SETUP)
     assert TOTPDevice.objects.filter(user=assurer).count() == 1
     response = client.post(SETUP, {"code": current_code(device), "next": "/accounts/partners/"})
-    assert response.status_code == 302 and response["Location"] == "/accounts/partners/"
+    # Recovery codes come next, once, then the page asked for.
+    codes = reverse("accounts:two-factor-recovery-codes")
+    assert response.status_code == 302 and response["Location"] == codes
+    assert b'href="/accounts/partners/"' in client.get(codes).content
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(ACCOUNT).status_code == 200
@@ -127,6 +139,7 @@ def test_setting_up_a_device_with_a_code_from_the_app(client, assurer):
 
 def test_a_wrong_code_does_not_set_up_the_device(client, assurer):
     sign_in(client, assurer, verified=False)
+    _prove_mailbox(client, assurer)
     client.get(SETUP)
     response = client.post(SETUP, {"code": "123456"})
     assert response.status_code == 200 and _title(response).startswith("Error: ")

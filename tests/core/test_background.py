@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from unittest import mock
 
 import pytest
+from django.db import connection, connections, transaction
 
-from core.models import BackgroundTask, BackgroundTaskStatus
-from core.services import background_task_requeue, background_task_run, enqueue
+from core.models import BackgroundTask, BackgroundTaskStatus, progress_text
+from core.services import Progress, background_task_requeue, background_task_run, enqueue
+from core.services.background import _running_task
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,78 @@ def test_needing_attention_leaves_out_finished_work():
         BackgroundTaskStatus.RUNNING,
         BackgroundTaskStatus.FAILED,
     }
+
+
+def progress_seen_by_others(total: int) -> list:
+    """A task that works through `total` records in one transaction, noting before each and at
+    the end what another connection (the staff page's) reads of its progress."""
+
+    def seen_from_outside():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT progress FROM core_backgroundtask WHERE status = 'running'")
+                value = cursor.fetchone()[0]  # Django has psycopg hand jsonb over as text
+                return json.loads(value) if value else None
+        finally:
+            other.close()
+
+    seen = []
+    progress = Progress("Writing", total=total, every=0)
+    with transaction.atomic():
+        for _ in progress.track(range(total)):
+            seen.append(seen_from_outside())
+        seen.append(seen_from_outside())
+    return seen
+
+
+def test_progress_is_reported_on_the_running_task_at_most_once_a_period():
+    now = [0.0]
+    task = BackgroundTask.objects.create(func="operator.add", args=[1, 2], label="Add")
+    token = _running_task.set(task.pk)
+    try:
+        progress = Progress("Checking", total=10, every=1.0, clock=lambda: now[0])
+        progress.advance()  # the first is reported at once
+        task.refresh_from_db()
+        assert task.progress["done"] == 1
+        now[0] = 0.5
+        progress.advance()  # too soon: not written
+        task.refresh_from_db()
+        assert task.progress["done"] == 1
+        now[0] = 1.0
+        progress.advance(3)  # a second on: 5 done in 1 s
+        task.refresh_from_db()
+    finally:
+        _running_task.reset(token)
+    assert task.progress == {
+        "stage": "Checking",
+        "done": 5,
+        "total": 10,
+        "per_second": 5.0,
+        "seconds_left": 1.0,
+    }
+    assert task.progress_text == "Checking: 5 of 10 records, 5 a second, about 1 second left"
+
+
+def test_progress_in_words():
+    assert progress_text(None) == ""
+    assert progress_text({"stage": "Checking", "done": 1200, "total": None}) == (
+        "Checking: 1,200 records"
+    )
+    assert progress_text(
+        {"stage": "Writing", "done": 4200, "total": 10836, "per_second": 310, "seconds_left": 1260}
+    ) == ("Writing: 4,200 of 10,836 records, 310 a second, about 21 minutes left")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_a_transaction_is_seen_while_it_runs():
+    """An all-or-nothing import writes in one transaction; its progress must not wait for the
+    commit to be seen."""
+    task = BackgroundTask.objects.create(
+        func=f"{__name__}.progress_seen_by_others", args=[3], label="Count"
+    )
+    seen = background_task_run(task_id=task.pk)
+    assert seen[0] is None  # nothing done yet
+    assert [report["done"] for report in seen[1:]] == [1, 2, 3]
+    assert all(report["stage"] == "Writing" and report["total"] == 3 for report in seen[1:])

@@ -100,7 +100,7 @@ def test_json_nested_a_thousand_levels_deep_gets_a_message(tmp_path, capsys):
     path = tmp_path / "deep.json"
     path.write_text("[" * 1000 + "]" * 1000)
 
-    with pytest.raises(CommandError, match="deep.json is nested too deeply to be ORUK JSON"):
+    with pytest.raises(CommandError, match=r"deep\.json is nested too deeply to be ORUK JSON"):
         call_command("import_oruk", str(path))
 
 

@@ -57,6 +57,9 @@ def test_change_password_then_set_up_and_turn_off_two_factor(portal, world):
     assert portal.heading() == "Set up two-factor authentication"
     portal.type("Security code", code_from_key(key_from_set_up_page(portal))).press("Continue")
     portal.sees("Two-factor authentication is set up")
+    # Recovery codes come next, shown once.
+    assert portal.heading() == "Save your recovery codes"
+    portal.press("I have saved my recovery codes")
     portal.follow("Turn off two-factor")
     portal.type("Your password", "wrong").press("Turn off two-factor authentication")
     assert portal.error_summary()

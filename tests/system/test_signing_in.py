@@ -12,12 +12,15 @@ from tests.system.people import (
     PARTNER_ADMIN,
     app_code,
     code_from_key,
+    emailed_path,
     key_from_set_up_page,
     person_email,
     sign_in,
     sign_out,
     try_a_wrong_code,
 )
+
+NEW_PASSWORD = "a fresh and private passphrase"
 
 # Who owes two-factor authentication (with DEBUG off): who may assure or manage members.
 NEEDS_TWO_FACTOR = {
@@ -73,19 +76,33 @@ def test_an_empty_form_gets_error_messages_not_browser_bubbles(portal, world):
 
 
 def test_two_factor_set_up_then_verify_at_the_next_sign_in(portal, world):
-    # A partner admin owes two-factor authentication and has no app yet: signing in leads to
-    # set-up, where they type the key into their app (the test computes what the app shows).
+    # A partner admin owes two-factor authentication and has no app yet. Their password alone
+    # does not let them set one up (whoever stole it could enrol their own phone): they reset
+    # their password from the emailed link, and the browser that used it may set up an app.
     sign_in(portal, PARTNER_ADMIN, world.password)
+    assert portal.heading() == "You need a link to set up two-factor authentication"
+    portal.follow("Reset your password")
+    portal.type("Email address", PARTNER_ADMIN).press("Send me a reset link")
+    assert portal.heading() == "Check your email"
+    portal.visit(emailed_path(PARTNER_ADMIN, r"/accounts/password/reset/[^\s]+/"))
+    portal.type("New password", NEW_PASSWORD).type("Confirm new password", NEW_PASSWORD)
+    portal.press("Change password")
+    assert portal.heading() == "Your password has been changed"
+    # Signing in again leads to set-up, where they type the key into their app (the test
+    # computes what the app shows).
+    sign_in(portal, PARTNER_ADMIN, NEW_PASSWORD)
     assert portal.heading() == "Set up two-factor authentication"
     key = key_from_set_up_page(portal)
     try_a_wrong_code(portal, PARTNER_ADMIN, code_from_key(key))
     portal.type("Security code", code_from_key(key))
     portal.press("Continue")
     portal.sees("Two-factor authentication is set up")
+    assert portal.heading() == "Save your recovery codes"
+    portal.press("I have saved my recovery codes")
     sign_out(portal)
 
     # Next time: password, then the code (a wrong one first).
-    portal.type("Email address", PARTNER_ADMIN).type("Password", world.password)
+    portal.type("Email address", PARTNER_ADMIN).type("Password", NEW_PASSWORD)
     portal.press("Sign in")
     assert portal.heading() == "Enter your security code"
     portal.type("Security code", "12345")

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from directory.oruk import ImportFailed, import_documents
-from directory.oruk.sources import SourceError, harvest_api, is_url, read_file, spool_reader
-from directory.oruk.v1 import ORUK1, ORUK3, SourceNameNeeded, detect_dialect, import_oruk1
-from directory.oruk.v1_api import api_base, detect_api_dialect, harvest_oruk1_api
+from directory.oruk import ImportFailed
+from directory.oruk.run import DIALECTS, import_source
+from directory.oruk.sources import SourceError, is_url
+from directory.oruk.v1 import SourceNameNeeded
 
 
 class Command(BaseCommand):
@@ -26,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("source", help="a file path, or an ORUK API base URL")
         parser.add_argument(
             "--format",
-            choices=["auto", ORUK3, ORUK1],
+            choices=DIALECTS,
             default="auto",
             help="the dialect of the source: ORUK 3.0 or ORUK 1.0 (default: recognise it)",
         )
@@ -58,47 +56,36 @@ class Command(BaseCommand):
         source_name: str | None,
         **options,
     ) -> None:
-        spool = None
-        dialect = format
+        fetching = None
+        if is_url(source):
+            fetching = tqdm(desc="Fetching services", unit=" services", disable=None)
         try:
-            if is_url(source):
-                base = api_base(source)
-                if dialect == "auto":
-                    dialect = detect_api_dialect(base)
-                harvest = harvest_oruk1_api if dialect == ORUK1 else harvest_api
-                with tqdm(desc="Fetching services", unit=" services", disable=None) as bar:
-                    spool = harvest(base, per_page=per_page, progress=bar.update)
-                documents, partial = spool_reader(spool), False
-                source_name = source_name or base
-            else:
-                documents, partial = read_file(Path(source))
-                if dialect == "auto":
-                    dialect = detect_dialect(documents)
-            common = {
-                "partial": partial,
-                "skip_invalid": skip_invalid,
-                "actor": f"import_oruk {source}",
-                "progress": lambda stream: tqdm(
-                    stream, desc="Importing", unit=" records", disable=None
+            report = import_source(
+                source,
+                dialect=format,
+                source_name=source_name,
+                skip_invalid=skip_invalid,
+                per_page=per_page,
+                actor=f"import_oruk {source}",
+                progress=lambda stage, total: tqdm(
+                    desc=stage, total=total, unit=" records", disable=None
                 ),
-            }
-            if dialect == ORUK1:
-                report = import_oruk1(documents, source_name=source_name, **common)
-            else:
-                report = import_documents(documents, **common)
+                fetched=fetching.update if fetching is not None else None,
+            )
         except (SourceError, SourceNameNeeded) as exc:
             raise CommandError(str(exc)) from exc
         except ImportFailed as failed:
             self._print_problems(failed.report.problems)
+            hint = " If these are ORUK 1.0 records, rerun with --format oruk1."
             raise CommandError(
                 f"Nothing was imported: {len(failed.report.problems)} problems in "
                 f"{failed.report.skipped or 1} of {failed.report.documents} records. "
                 "Fix them, or rerun with --skip-invalid to import the valid records."
-                + self._hint(failed, format, dialect)
+                + (hint if failed.oruk1_likely else "")
             ) from None
         finally:
-            if spool is not None:
-                spool.close()
+            if fetching is not None:
+                fetching.close()
         if report.problems:
             self._print_problems(report.problems)
             self.stdout.write(
@@ -109,18 +96,9 @@ class Command(BaseCommand):
                 f"Imported {report.imported} of {report.documents} records: {report.summary()}."
             )
         )
+        for note in report.notes:
+            self.stdout.write(note)
 
     def _print_problems(self, problems) -> None:
         for problem in problems:
             self.stderr.write(f"{problem.record_id}\t{problem.path or '-'}\t{problem.message}")
-
-    @staticmethod
-    def _hint(failed: ImportFailed, asked: str, dialect: str) -> str:
-        """Records read as ORUK 3.0 whose own ids are not UUIDs may well be ORUK 1.0."""
-        if (
-            asked == "auto"
-            and dialect == ORUK3
-            and any(p.path == "id" and "uuid" in p.message.lower() for p in failed.report.problems)
-        ):
-            return " If these are ORUK 1.0 records, rerun with --format oruk1."
-        return ""
