@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ChangeRequest, ServiceVersion
+from .models import ChangeRequest, ReviewInterval, ReviewReminder, ServiceVersion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,4 +39,24 @@ class ServiceVersionAdmin(ReadOnlyAdmin):
     list_select_related = ["service"]
     search_fields = ["service__name", "actor_email"]
     raw_id_fields = ["service", "change_request", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReviewInterval)
+class ReviewIntervalAdmin(ReadOnlyAdmin):
+    """Review policy overrides, listed; directory admins change them on the staff page
+    /staff/reviews/policy/ (policy check, audit entry, due dates recomputed)."""
+
+    list_display = ["__str__", "partner", "service_type", "days"]
+    list_select_related = ["partner", "service_type"]
+    raw_id_fields = ["service_type"]
+    search_fields = ["partner__name", "service_type__name"]
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(ReadOnlyAdmin):
+    list_display = ["service", "threshold", "due_date", "recipient", "created_at", "used_at"]
+    list_filter = ["threshold"]
+    list_select_related = ["service", "recipient"]
+    raw_id_fields = ["service", "recipient"]
     date_hierarchy = "created_at"

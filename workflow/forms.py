@@ -34,6 +34,7 @@ from directory.geo import InvalidPostcode, UnknownPostcode, lookup_postcode
 from directory.models import ServiceStatus
 from directory.oruk.closures import is_closure
 from workflow.presenters import describe_schedule
+from workflow.tagging.screen import apply_tags, chosen_by_field, tag_choices
 
 SAVE = "Save and continue"
 EMPTY = (None, "", [])
@@ -782,3 +783,54 @@ class AreaForm(ItemForm):
             item["uri"] = AREA_URI + code
         elif str(item.get("uri") or "").startswith(AREA_URI):
             item.pop("uri")
+
+
+# --- tags (the tagging screen, workflow.tagging.screen) -------------------------------------------
+
+
+class TagsForm(SectionForm):
+    """What the service is: the terms it is tagged with (ORUK `attributes`), in three lists.
+
+    The page lays the checkboxes out itself (grouped by function, filtered by a search); this
+    form checks that every ticked term is one of the lists' and rewrites `attributes`, keeping
+    every attribute it does not edit (other taxonomies, link types) as it was."""
+
+    service_types = forms.MultipleChoiceField(
+        label="Service types",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select service types from the list"},
+    )
+    activities = forms.MultipleChoiceField(
+        label="Activities",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select activities from the list"},
+    )
+    local_terms = forms.MultipleChoiceField(
+        label="Local categories",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select local categories from the list"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices_by_field = tag_choices()
+        for name, choices in self.choices_by_field.items():
+            self.fields[name].choices = choices
+
+    @classmethod
+    def initial_for(cls, document: dict[str, Any]) -> dict[str, Any]:
+        return chosen_by_field(document)
+
+    def chosen(self) -> list[str]:
+        return [
+            term_id
+            for name in self.choices_by_field
+            for term_id in self.cleaned_data.get(name) or []
+        ]
+
+    def apply(self, document: dict[str, Any]) -> None:
+        editable = {term_id for choices in self.choices_by_field.values() for term_id, _ in choices}
+        apply_tags(document, chosen=self.chosen(), editable=editable)

@@ -11,6 +11,7 @@ pair must be one of the table's rows. A version is left by every change applied 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -263,3 +264,110 @@ class ServiceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Version {self.number} of {self.service_id}"
+
+
+# --- periodic review ------------------------------------------------------------------------
+
+
+class ReviewInterval(TimestampedModel):
+    """How often services are reviewed when the default (PORTAL_REVIEW_INTERVAL_DAYS) is not
+    right: for the services allocated to one partner, or for services of one LGA service type.
+    Where several apply the shortest wins: the strictest policy is the one someone chose."""
+
+    partner = models.OneToOneField(
+        "accounts.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_interval",
+        help_text="Services allocated to this partner for assurance",
+    )
+    service_type = models.OneToOneField(
+        "directory.TaxonomyTerm",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_interval",
+        help_text="Services of this LGA service type",
+    )
+    days = models.PositiveIntegerField(
+        "review every (days)",
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+        help_text="Between 7 and 730 days",
+    )
+
+    class Meta:
+        ordering = ["partner__name", "service_type__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partner__isnull=False, service_type__isnull=True)
+                | Q(partner__isnull=True, service_type__isnull=False),
+                name="review_interval_for_partner_or_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gte=7, days__lte=730), name="review_interval_days_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.partner or self.service_type
+        return f"{subject}: every {self.days} days"
+
+
+class ServiceReviewQuerySet(models.QuerySet["ServiceReview"]):
+    def overdue(self, today) -> ServiceReviewQuerySet:
+        return self.filter(due_date__lt=today)
+
+
+class ServiceReview(TimestampedModel):
+    """When a service is next due for review: its assured date plus the interval its policy
+    gives. Kept by `workflow.reviews` whenever the assured date, status, allocation, service
+    types or a policy change (and recomputed nightly), so lists filter and sort on an index.
+    `due_date` is empty when no review is due: never assured, or not active."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, primary_key=True, related_name="review"
+    )
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    interval_days = models.PositiveIntegerField()
+
+    objects = ServiceReviewQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Review of {self.service_id} due {self.due_date}"
+
+
+class ReminderThreshold(models.TextChoices):
+    DUE_SOON = "due_soon", "Due within 14 days"
+    OVERDUE = "overdue", "Overdue"
+    LONG_OVERDUE = "long_overdue", "Overdue by 30 days or more"
+
+
+class ReviewReminder(TimestampedModel):
+    """One reminder sent to one person about one service's review falling due on one date: a
+    rerun finds it and sends nothing again; a new due date (after a review) starts afresh.
+    A provider's reminder carries the one-click "still accurate" link, used once (`used_at`)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    threshold = models.CharField(max_length=20, choices=ReminderThreshold.choices)
+    due_date = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "threshold", "due_date", "recipient"],
+                name="review_reminder_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__in=ReminderThreshold.values),
+                name="review_reminder_threshold_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_threshold_display()} reminder for {self.service_id}"

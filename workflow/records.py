@@ -15,11 +15,10 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from accounts.models import Partner
@@ -32,6 +31,7 @@ from directory.oruk import postcode_district
 from publish.models import HiddenService, PublishedService
 from publish.services import PUBLISHED_STATUSES
 
+from . import reviews
 from .confidential import confidential_rights
 from .documents import FIELD_LABELS, field_changes
 from .models import ChangeRequest, ServiceVersion, Source, State
@@ -107,45 +107,25 @@ def with_list_columns(services: models.QuerySet[Service]) -> models.QuerySet[Ser
         .annotate(n=models.Count("pk"))
         .values("n")
     )
-    return services.select_related("organization", "allocation__partner", "hidden").annotate(
+    return services.select_related(
+        "organization", "allocation__partner", "hidden", "review"
+    ).annotate(
         open_changes=Coalesce(models.Subquery(open_changes), 0),
         is_published=models.Exists(PublishedService.objects.filter(pk=models.OuterRef("pk"))),
     )
 
 
 # --- review dates ---------------------------------------------------------------------------
-
-
-def review_interval() -> dt.timedelta:
-    return dt.timedelta(days=getattr(settings, "PORTAL_REVIEW_INTERVAL_DAYS", 90))
-
-
-def next_review(assured: dt.date | None) -> dt.date | None:
-    return assured + review_interval() if assured is not None else None
+# Stored per service and kept up to date by `workflow.reviews`; these read what lists show.
 
 
 def day(value: dt.date | None) -> str:
-    return formats.date_format(value, "j F Y") if value else ""
+    return reviews.day(value)
 
 
-def review_text(assured: dt.date | None, *, today: dt.date | None = None) -> str:
-    """ "Due in 12 days (3 May 2026)", "Overdue by 4 days (...)", or why there is no date."""
-    due = next_review(assured)
-    if due is None:
-        return "Not yet: the service has never been assured"
-    days = (due - (today or timezone.localdate())).days
-    if days > 0:
-        words = f"Due in {days} day{'s' if days != 1 else ''}"
-    elif days == 0:
-        words = "Due today"
-    else:
-        words = f"Overdue by {-days} day{'s' if days != -1 else ''}"
-    return f"{words} ({day(due)})"
-
-
-def overdue_before(today: dt.date | None = None) -> dt.date:
-    """Services assured before this day are overdue for review."""
-    return (today or timezone.localdate()) - review_interval()
+def review_text(service: Service, *, today: dt.date | None = None) -> str:
+    """ "Due in 12 days (3 May 2026)", "Overdue by 3 weeks (...)", or why there is no date."""
+    return reviews.review_text(service, today=today)
 
 
 # --- the service list's filters -------------------------------------------------------------
@@ -155,8 +135,11 @@ ASSURANCE_CHOICES = [
     ("assured", "Assured"),
     ("never", "Never assured"),
     ("overdue", "Review overdue"),
+    ("due_soon", "Review due in the next 14 days"),
 ]
 NOT_ALLOCATED = "none"
+# "Due soon" is the window in which providers are reminded.
+DUE_SOON_DAYS = 14
 
 
 class ServiceFilterForm(GDSForm):
@@ -243,7 +226,9 @@ class ServiceFilterForm(GDSForm):
         elif assurance == "never":
             services = services.filter(assured_date__isnull=True)
         elif assurance == "overdue":
-            services = services.filter(assured_date__lt=overdue_before())
+            services = services.filter(reviews.overdue_filter())
+        elif assurance == "due_soon":
+            services = services.filter(reviews.due_within_filter(DUE_SOON_DAYS))
         scope = data.get("scope")
         if scope == "assure":
             services = objects_user_can(self.user, Action.ASSURE, services)
@@ -315,7 +300,7 @@ def service_table(services: Iterable[Service], *, with_partner: bool = True) -> 
             cell(service.organization.name if service.organization_id else ""),
             cell(lines([service.get_status_display(), feed_tag(service)])),
             cell(day(service.assured_date) or "Never"),
-            cell(review_text(service.assured_date, today=today).split(" (")[0]),
+            cell(reviews.review_words(service, today=today)),
         ]
         if with_partner:
             row.append(cell(allocation.partner.name if allocation else "Not allocated"))
@@ -413,7 +398,7 @@ def service_summary(service: Service, *, in_feed: bool) -> list[dict[str, Any]]:
             "value": tag("Published", "green") if in_feed else tag("Not published", "grey"),
         },
         {"key": "Last assured", "value": day(service.assured_date) or "Never"},
-        {"key": "Next review", "value": review_text(service.assured_date)},
+        {"key": "Next review", "value": review_text(service)},
         {
             "key": "Allocated to",
             "value": allocation.partner.name

@@ -36,6 +36,37 @@ SCHEDULES: tuple[ScheduledJob, ...] = (
         schedule_type=Schedule.DAILY,
         at=time(3, 15),
     ),
+    # Richness scores follow each change; this catches what bypasses the signals (nested edits,
+    # bulk writes), a batch at a time.
+    ScheduledJob(
+        name="quality: score every service",
+        func="workflow.quality.tasks.score_all_services",
+        schedule_type=Schedule.DAILY,
+        at=time(3, 45),
+    ),
+    # Website links and email domains, a few per host a minute: broken ones daily, others weekly.
+    ScheduledJob(
+        name="quality: check website links and email domains",
+        func="workflow.quality.tasks.check_links",
+        schedule_type=Schedule.HOURLY,
+        at=time(0, 20),
+    ),
+    # Review dates are kept as records change; this catches what bulk writes (the allocation
+    # recompute above, imports) moved without telling, once the allocations are settled.
+    ScheduledJob(
+        name="workflow: recompute review dates",
+        func="workflow.reviews.recompute_all",
+        schedule_type=Schedule.DAILY,
+        at=time(3, 0),
+    ),
+    # Reminders go in the morning, once the dates are fresh: 14 days before a review is due,
+    # when it is overdue, and 30 days overdue (each sent once per due date).
+    ScheduledJob(
+        name="workflow: send review reminders",
+        func="workflow.reminders.send_review_reminders",
+        schedule_type=Schedule.DAILY,
+        at=time(7, 0),
+    ),
 )
 
 

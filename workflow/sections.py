@@ -17,6 +17,7 @@ from directory.oruk.closures import is_closure
 from . import forms as f
 from .models import Subject
 from .presenters import describe_item
+from .tagging.screen import tagging_context
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Section:
     form: type[f.SectionForm] | type[f.AttendForm] | None = None
     collections: tuple[Collection, ...] = ()
     lead: str = ""
+    # A section with a page of its own (the tagging screen): its template, and what else the
+    # page shows, as `context(document=, query=, form=, links=)` returns it.
+    template: str = ""
+    context: Callable[..., dict[str, Any]] | None = None
 
     def collection(self, key: str) -> Collection | None:
         return next((c for c in self.collections if c.key == key), None)
@@ -95,6 +100,17 @@ SECTIONS: tuple[Section, ...] = (
         "Name and description",
         ("name", "description", "status", "url", "email", "alert"),
         form=f.DetailsForm,
+    ),
+    Section(
+        "tags",
+        "What the service is (tags)",
+        ("attributes",),
+        form=f.TagsForm,
+        lead="Choose the service types that say what the service is, so people searching for it "
+        "find it. Pick the main one or two: a service tagged with everything turns up in every "
+        "search and helps no one.",
+        template="workflow/editing/tags.html",
+        context=tagging_context,
     ),
     Section(
         "contacts",

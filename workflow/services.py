@@ -761,6 +761,9 @@ def service_reassure(*, actor: Any, service: Service, on: dt.date | None = None)
         target=service,
         detail={"assured_date": service.assured_date, "version": version.number},
     )
+    from .review_services import review_requests_close
+
+    review_requests_close(actor=actor, service=service)  # "still accurate" requests answered
     return version
 
 

@@ -27,6 +27,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router, transaction
 from django.db.models import Value
 from django.db.models.constants import OnConflict
+from django.dispatch import Signal
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -210,6 +211,11 @@ def _insert_from_select(model: type[models.Model], columns: list[str], qs: model
 # --- everything ---------------------------------------------------------------------------------
 
 
+# Sent after every allocation was recomputed in bulk (no per-row signals): higher apps that
+# derive something from allocations (workflow's review dates) bring it into step.
+allocations_recomputed = Signal()
+
+
 def allocation_recompute_all(*, actor: Any = None, requested_by: Any = None) -> RecomputeReport:
     """Re-resolve every service's allocation and rewrite the derived permission rows, set-wise.
 
@@ -294,6 +300,7 @@ def allocation_recompute_all(*, actor: Any = None, requested_by: Any = None) -> 
         target_label=f"{report.services} services, {report.rules} rules",
         detail=dict(vars(report)),
     )
+    allocations_recomputed.send(sender=ServiceAllocation, report=report)
     return report
 
 

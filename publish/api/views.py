@@ -77,9 +77,11 @@ class OrukView(APIView):
         version, changed_at = state or (0, None)
         self.feed = self.get_feed(kwargs.pop("feed", None), version)
         self.reference_version = self.version_tag()
+        # The feed policy's cut-off moves with the date, dropping stale services with no publish:
+        # it is part of what the answer depends on.
         state_tag = (
             f"{self.dialect_tag}{version}:{self.feed.pk}:{self.feed.updated_at}:"
-            f"{self.reference_version}"
+            f"{self.feed.assured_since()}:{self.reference_version}"
         )
         etag = quote_etag(_digest(f"{state_tag}:{request.get_full_path()}")[:32])
         filters = self.filter_values(request)

@@ -202,10 +202,10 @@ def test_the_task_list_shows_each_section_and_its_status(world):
     client = client_for(world, "provider_editor")
     page = client.get(reverse("workflow:edit", args=[change_request.pk])).content.decode()
     assert 'class="govuk-task-list"' in page
-    assert page.count("Not changed") == 9 and "Check your changes" in page
+    assert page.count("Not changed") == 10 and "Check your changes" in page
     client.post(section_url(change_request, "details"), DETAILS)
     page = client.get(reverse("workflow:edit", args=[change_request.pk])).content.decode()
-    assert page.count("Not changed") == 8 and ">Changed<" in page
+    assert page.count("Not changed") == 9 and ">Changed<" in page
 
 
 def test_details_are_saved_to_the_proposal_and_not_the_record(world):

@@ -3,7 +3,9 @@
 Each area keeps its own URL module; names share the `workflow` namespace.
 """
 
-from . import assurance, editing, records, reports
+from workflow.tagging import legacy_urls
+
+from . import assurance, editing, records, reports, reviews
 
 app_name = "workflow"
 
@@ -12,4 +14,6 @@ urlpatterns = [
     *editing.urlpatterns,
     *assurance.urlpatterns,
     *reports.urlpatterns,
+    *reviews.urlpatterns,
+    *legacy_urls.urlpatterns,
 ]

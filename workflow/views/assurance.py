@@ -56,6 +56,7 @@ from workflow.services import (
     personal_data_flags,
     proposal_fields,
 )
+from workflow.tagging.screen import document_warnings
 
 
 def _search(change_requests: models.QuerySet, text: str) -> models.QuerySet:
@@ -229,6 +230,10 @@ class ReviewView(ChangeRequestAssuranceMixin, StaffPageMixin, FormView):
                 accept_errors=form.errors.get("accept", []),
                 flags=presenters.flag_items(self.flags),
                 stale=_is_stale(change_request),
+                # Over-classification (workflow.tagging): the assurer sees the editor's warning.
+                tag_warnings=[]
+                if change_request.is_organization_change
+                else document_warnings(change_request.proposed),
             )
         return super().get_context_data(**context, **kwargs)
 

@@ -49,6 +49,7 @@ from workflow.presenters import (
     field_value,
     state_tag,
 )
+from workflow.quality.presenters import proposal_score_panel
 from workflow.sections import (
     Collection,
     Section,
@@ -66,6 +67,7 @@ from workflow.services import (
     proposal_fields,
     proposal_problems,
 )
+from workflow.tagging.screen import document_warnings
 
 EDITABLE_STATES = (State.DRAFT, State.MORE_INFORMATION)
 
@@ -248,6 +250,7 @@ class TaskListView(OwnProposalMixin, TemplateView):
         return super().get_context_data(
             tasks=tasks,
             check_href=reverse("workflow:check", args=[self.change_request.pk]),
+            quality=proposal_score_panel(self.change_request),
             **kwargs,
         )
 
@@ -305,6 +308,8 @@ class SectionView(OwnProposalMixin, TemplateView):
     def render_section(self, form: GDSForm | None, errors: list[str] | None = None) -> HttpResponse:
         summary = form.error_summary if form is not None else []
         summary += [{"href": "#main-content", "text": text} for text in errors or []]
+        if self.section.template:
+            self.template_name = self.section.template
         return self.render_to_response(
             self.get_context_data(
                 form=form,
@@ -313,7 +318,25 @@ class SectionView(OwnProposalMixin, TemplateView):
                 collections=[self.collection_context(c) for c in self.section.collections],
                 location_times=self.location_times(),
                 back_link=self.task_list_url,
+                **self.section_context(form),
             )
+        )
+
+    def section_context(self, form: GDSForm | None) -> dict[str, Any]:
+        """What a section with a page of its own shows besides its form (the tagging screen)."""
+        if self.section.context is None:
+            return {}
+        links = {
+            section.slug: reverse(
+                "workflow:edit-section", args=[self.change_request.pk, section.slug]
+            )
+            for section in self.sections
+        }
+        return self.section.context(
+            document=self.document,
+            query=self.request.GET.get("q", ""),
+            form=form,
+            links=links,
         )
 
     def collection_context(self, collection: Collection) -> dict[str, Any]:
@@ -476,6 +499,9 @@ class CheckAnswersView(OwnProposalMixin, TemplateView):
             rows=self.rows(),
             sends_itself=sends_itself,
             noun=_noun(self.change_request),
+            tag_warnings=[]
+            if self.change_request.is_organization_change
+            else document_warnings(self.document),
             back_link=reverse("workflow:edit", args=[self.change_request.pk]),
             **kwargs,
         )

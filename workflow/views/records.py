@@ -31,11 +31,12 @@ from core.paging import IdsFirstPaginator
 from core.views import PageTitleMixin, bad_request
 from directory.models import Location, Organization, Service, ServiceAtLocation
 from publish.models import HiddenService, PublishedService
-from workflow import records
+from workflow import records, reviews
 from workflow.confidential import confidential_rights
 from workflow.documents import changed_fields, current_document, current_organization_document
 from workflow.models import ChangeRequest, ServiceVersion
 from workflow.presenters import change_title, field_label, field_value, state_tag
+from workflow.quality.presenters import service_score_panel
 from workflow.services import (
     location_set_confidential,
     service_hide,
@@ -78,7 +79,7 @@ class ServiceMixin(AnyActionRequiredMixin, PageTitleMixin):
     @cached_property
     def service(self) -> Service:
         services = Service.objects.select_related(
-            "organization", "allocation__partner", "hidden__hidden_by"
+            "organization", "allocation__partner", "hidden__hidden_by", "review"
         )
         return get_object_or_404(services, pk=self.kwargs["pk"])
 
@@ -172,7 +173,9 @@ class HomeView(LoginRequiredMixin, PageTitleMixin, TemplateView):
             )
         )
         page = Paginator(services, records.HOME_ROWS).get_page(1)
+        overdue = objects_user_can(user, Action.ASSURE, Service.objects.all())
         return {
+            "overdue": overdue.filter(reviews.overdue_filter()).count(),
             "waiting": records.assurable_change_requests(user).waiting().count(),
             "services": records.service_table(page.object_list, with_partner=False),
             "count": page.paginator.count,
@@ -186,7 +189,7 @@ class HomeView(LoginRequiredMixin, PageTitleMixin, TemplateView):
             "waiting": ChangeRequest.objects.waiting().count(),
             "unallocated": unallocated_services().count(),
             "hidden": HiddenService.objects.count(),
-            "overdue": Service.objects.filter(assured_date__lt=records.overdue_before()).count(),
+            "overdue": Service.objects.filter(reviews.overdue_filter()).count(),
         }
 
 
@@ -264,6 +267,7 @@ class ServiceDetailView(ServiceMixin, TemplateView):
             ),
             versions=records.version_table(versions[:RECENT_VERSIONS], service),
             more_versions=len(versions) > RECENT_VERSIONS,
+            quality=service_score_panel(current),
             actions=records.service_actions(service, user, csrf_token=csrf_token),
             assurance_actions=records.assurance_links(
                 service, user, hidden=self.hidden is not None, csrf_token=csrf_token
@@ -392,7 +396,7 @@ class ServiceReassureView(ServiceMixin, TemplateView):
             summary=summary_rows(
                 [
                     {"key": "Last assured", "value": records.day(service.assured_date) or "Never"},
-                    {"key": "Next review", "value": records.review_text(service.assured_date)},
+                    {"key": "Next review", "value": records.review_text(service)},
                 ]
             ),
             back_link=self.service_url(),
@@ -402,10 +406,11 @@ class ServiceReassureView(ServiceMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         version = service_reassure(actor=request.user, service=self.service)
         assured = version.service.assured_date
+        due = reviews.due_date(Service.objects.select_related("review").get(pk=self.service.pk))
         messages.success(
             request,
             f"{self.service.name} is marked as checked on {records.day(assured)}. "
-            f"Its next review is due on {records.day(records.next_review(assured))}.",
+            f"Its next review is due on {records.day(due)}.",
         )
         return redirect(self.service_url())
 

@@ -1,0 +1,1 @@
+"""Tagging services: suggested service types and the over-classification guard."""
