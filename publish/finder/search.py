@@ -36,6 +36,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -316,6 +317,31 @@ def _word_q(word: str, alternatives: list[str]) -> models.Q:
     )
 
 
+class _AmongIds(models.Func):
+    """`column = ANY(ARRAY(subquery))`, a condition."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, column: models.F, subquery: models.QuerySet) -> None:
+        super().__init__(column, models.Subquery(subquery))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        column, subquery = self.get_source_expressions()
+        lhs, lhs_params = compiler.compile(column)
+        rhs, rhs_params = compiler.compile(subquery)  # "(SELECT ...)"
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def _snapshot_among(snapshot_ids: models.QuerySet) -> models.Q:
+    """Services whose snapshot id `snapshot_ids` lists. On PostgreSQL as `pk = ANY(ARRAY(...))`,
+    which it runs once and can OR with the full-text index (a bitmap OR); as EXISTS or IN, an OR
+    with the text search makes it check the text of every service in the feed (215 ms against
+    17 ms for "lunch club" on 80k services)."""
+    if connection.vendor != "postgresql":
+        return models.Q(pk__in=snapshot_ids)
+    return models.Q(_AmongIds(models.F("pk"), snapshot_ids))
+
+
 @dataclass
 class _Text:
     condition: models.Q = field(default_factory=models.Q)
@@ -337,12 +363,8 @@ def _text_search(text: str) -> _Text:
             rest &= q
     condition = every
     if term_ids:
-        condition |= rest & models.Q(
-            models.Exists(
-                PublishedServiceTerm.objects.filter(
-                    snapshot=models.OuterRef("pk"), term_id__in=term_ids
-                )
-            )
+        condition |= rest & _snapshot_among(
+            PublishedServiceTerm.objects.filter(term_id__in=term_ids).values("snapshot_id")
         )
     if connection.vendor == "postgresql":
         query = None
@@ -391,12 +413,17 @@ class _Plan:
     box: tuple[float, float, float, float] | None = None
     selected: dict[str, set[str]] = field(default_factory=dict)
 
-    def queryset(self, *, without: str = "") -> models.QuerySet:
+    def queryset(self, *, without: Iterable[str] = ()) -> models.QuerySet:
         qs = self.base
         if self.text.condition:
             qs = qs.filter(self.text.condition)
+        return self.narrowed(qs, without=without)
+
+    def narrowed(self, qs: models.QuerySet, *, without: Iterable[str] = ()) -> models.QuerySet:
+        """`qs` with every filter in use but those `without` names."""
+        left_out = set(without)
         for key, condition in self.filters.items():
-            if key != without and condition:
+            if key not in left_out and condition:
                 qs = qs.filter(condition)
         return qs
 
@@ -549,13 +576,36 @@ def _ordered(plan: _Plan, qs: models.QuerySet) -> models.QuerySet:
 
 # Facet counts
 
+_CANDIDATES = "finder_candidates"
+_MATCHES = "finder_matches"
+_TOTAL = "_total"
+_PAGE = "_page"
 
-def _facet_counts(plan: _Plan) -> dict[str, dict[str, int]]:
-    """{facet key: {value: services}} in one query: a UNION ALL of one GROUP BY per facet, each
-    over the results with that facet's own filter left out."""
 
-    def ids(key: str) -> models.QuerySet:
-        return plan.queryset(without=key).values("pk")
+def _search_once(
+    plan: _Plan, page_slice: slice
+) -> tuple[int, dict[str, dict[str, int]], list[uuid.UUID]]:
+    """The number of results, {facet key: {value: services}} and the ids of the results in
+    `page_slice`, in one query: a UNION ALL of one GROUP BY per facet (each over the results with
+    that facet's own filter left out), the count and the page.
+
+    The text search, the distance and the other filters that are not facets run once, into a
+    common table expression (`_CANDIDATES`); the results (`_MATCHES`) and each facet's rows
+    narrow those by the facets' filters alone. Before, the whole search ran eight times a page.
+    A bare keyword that matches a quarter of the feed is still slow (several hundred ms): the
+    parts join its rows one by one.
+    """
+    candidates = RawSQL(f"SELECT pk FROM {_CANDIDATES}", [])
+    in_use = [key for key in FACET_KEYS if plan.filters.get(key)]
+
+    matched = RawSQL(f"SELECT pk FROM {_MATCHES}", [])
+
+    def ids(key: str) -> Any:
+        if key not in in_use:
+            return matched
+        return plan.narrowed(
+            PublishedService.objects.filter(pk__in=candidates), without=FACET_KEYS
+        ).values("pk")
 
     parts = [
         PublishedServiceTerm.objects.filter(
@@ -588,13 +638,40 @@ def _facet_counts(plan: _Plan) -> dict[str, dict[str, int]]:
             .annotate(n=models.Count("snapshot_id"))
             .order_by()
         )
+    facets, facet_params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    page, page_params = (
+        _ordered(plan, PublishedService.objects.filter(pk__in=matched))
+        .values("pk")[page_slice]
+        .query.sql_with_params()
+    )
+    found, found_params = plan.queryset(without=FACET_KEYS).values("pk").query.sql_with_params()
+    matches, matches_params = (
+        plan.narrowed(PublishedService.objects.filter(pk__in=candidates))
+        .values("pk")
+        .query.sql_with_params()
+    )
+    kept = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    tables = f"{_CANDIDATES} AS {kept}({found}), {_MATCHES} AS {kept}({matches})"
+    table_params = (*found_params, *matches_params)
+    sql = (
+        f"WITH {tables} {facets} "
+        f"UNION ALL SELECT '{_TOTAL}', '', COUNT(*) FROM {_MATCHES} "
+        f"UNION ALL SELECT '{_PAGE}', CAST(page.pk AS varchar), 0 FROM ({page}) page"
+    )
+    total, page_ids = 0, []
     counts: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
-    for row in parts[0].union(*parts[1:], all=True):
-        value = row["v"]
-        if row["key"] == "service_type":
-            value = str(uuid.UUID(str(value)))
-        counts[row["key"]][value] = row["n"]
-    return counts
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*table_params, *facet_params, *page_params))
+        for key, value, n in cursor.fetchall():
+            if key == _TOTAL:
+                total = n
+            elif key == _PAGE:
+                page_ids.append(uuid.UUID(str(value)))
+            elif key == "service_type":
+                counts[key][str(uuid.UUID(str(value)))] = n
+            else:
+                counts[key][value] = n
+    return total, counts, page_ids
 
 
 def _facets(plan: _Plan, counts: dict[str, dict[str, int]]) -> dict[str, list[FacetCount]]:
@@ -743,6 +820,10 @@ def _result(
     )
 
 
+def _page_slice(page: int, per_page: int) -> slice:
+    return slice((page - 1) * per_page, page * per_page)
+
+
 def find(
     query: FinderQuery, *, page: int = 1, per_page: int = 20, now: dt.datetime | None = None
 ) -> FinderResults:
@@ -752,22 +833,23 @@ def find(
     query = _clean(query)
     plan = _plan(query, now)
     plan.selected["_time"] = {query.time_of_day} if query.time_of_day else set()
-    results_qs = _ordered(plan, plan.queryset())
-    total = results_qs.count()
+    asked = max(1, int(page))
+    total, counts, page_ids = _search_once(plan, _page_slice(asked, per_page))
     pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(int(page), pages))
-    offset = (page - 1) * per_page
+    page = min(asked, pages)
+    if page != asked:  # past the last page: show the last
+        page_ids = _search_once(plan, _page_slice(page, per_page))[2]
     rows = list(
-        results_qs.values(
+        _ordered(plan, PublishedService.objects.filter(pk__in=page_ids)).values(
             "pk", "name", "organization_id", "description", "assured_date", "document"
-        )[offset : offset + per_page]
+        )
     )
     organizations = dict(
         PublishedOrganization.objects.filter(
             pk__in={r["organization_id"] for r in rows if r["organization_id"]}
         ).values_list("pk", "name")
     )
-    facets = _facets(plan, _facet_counts(plan))
+    facets = _facets(plan, counts)
     return FinderResults(
         total=total,
         results=[_result(row, organizations, plan.origin, now) for row in rows],
