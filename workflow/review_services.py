@@ -23,6 +23,7 @@ from accounts.exceptions import NotAllowed
 from accounts.models import AuditAction
 from accounts.policy import Action, user_can
 from accounts.services import audit_record
+from core.concurrency import check_version
 from directory.models import Service
 
 from . import services as ws
@@ -196,9 +197,19 @@ def review_requests_close(*, actor: Any, service: Service) -> int:
 # --- review policy ----------------------------------------------------------------------------
 
 
+def review_interval_state(interval: ReviewInterval | None) -> dict[str, Any]:
+    """What the interval form shows of an interval, for its version (core.concurrency)."""
+    return {"days": interval.days if interval is not None else None}
+
+
 @transaction.atomic
 def review_interval_set(
-    *, actor: Any, days: int | None, partner: Any = None, service_type: Any = None
+    *,
+    actor: Any,
+    days: int | None,
+    partner: Any = None,
+    service_type: Any = None,
+    expected_version: str | None = None,
 ) -> ReviewInterval | None:
     """Set how often the services of `partner` (allocated to it) or of `service_type` are
     reviewed; `days` None goes back to the default. Only directory admins may (the policy is
@@ -210,6 +221,7 @@ def review_interval_set(
         raise ValueError("A review interval is for a partner or for a service type")
     lookup = {"partner": partner} if partner is not None else {"service_type": service_type}
     interval = ReviewInterval.objects.select_for_update().filter(**lookup).order_by().first()
+    check_version(expected_version, review_interval_state(interval))
     before = interval.days if interval is not None else None
     if days is None:
         if interval is not None:

@@ -18,6 +18,7 @@ from accounts.policy import Action, user_can
 from directory import models as m
 from directory.oruk import import_documents
 from directory.taxonomies.identity import LGA_SERVICE_TYPES
+from tests.accounts.test_stale_forms import _loaded_version
 from tests.auth import sign_in
 from tests.factories import TaxonomyFactory, TaxonomyTermFactory
 from workflow.tagging.legacy import (
@@ -514,6 +515,34 @@ def test_an_import_from_the_staff_page_applies_the_mapping_and_reports_it(
     assert (
         "Legacy categories: 1 legacy term mapped, adding 1 LGA service type to 1 service." in page
     )
+
+
+def test_a_stale_mapping_form_is_refused_and_shows_both_versions(
+    client, directory_admin, scheme, lga
+):
+    category = scheme.categories.get(code="HC")
+    sign_in(client, directory_admin)
+    url = category.get_absolute_url()
+    version = _loaded_version(client.get(url).content.decode())
+    legacy_category_map(  # another admin, meanwhile
+        actor=directory_admin, category=category, service_types=[lga["Holiday clubs"]]
+    )
+
+    response = client.post(
+        url,
+        {"service_types": [str(lga["Childminding"].pk)], "loaded_version": version, "save": ""},
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed this while you were editing it" in response.content.decode()
+    assert list(category.service_types.all()) == [lga["Holiday clubs"]]
+    fresh = _loaded_version(client.get(url).content.decode())
+    response = client.post(
+        url,
+        {"service_types": [str(lga["Childminding"].pk)], "loaded_version": fresh, "save": ""},
+    )
+    assert response.status_code == 302
+    assert list(category.service_types.all()) == [lga["Childminding"]]
 
 
 def test_a_term_without_a_code_is_matched_by_its_name_and_taxonomy(directory_admin, scheme, lga):

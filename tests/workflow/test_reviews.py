@@ -19,6 +19,7 @@ from directory.models import Service, ServiceStatus
 from publish.models import Feed, PublishedService
 from publish.services import services_publish
 from tests.accounts.matrix import World, build_world
+from tests.accounts.test_stale_forms import _loaded_version
 from tests.auth import sign_in
 from tests.factories import (
     PartnerFactory,
@@ -26,7 +27,7 @@ from tests.factories import (
     ServiceTypeAttributeFactory,
     TaxonomyTermFactory,
 )
-from workflow import reviews
+from workflow import review_services, reviews
 from workflow import services as ws
 from workflow.models import ReviewInterval, ServiceReview
 
@@ -392,6 +393,30 @@ def test_the_policy_page_reads_a_constant_number_of_queries(
         page = client.get(reverse("workflow:review-policy")).content.decode()
     names = ReviewInterval.objects.filter(service_type__isnull=False)
     assert all(interval.service_type.name in page for interval in names.select_related())
+
+
+def test_a_stale_interval_form_is_refused_and_shows_both_versions(
+    client, world, django_capture_on_commit_callbacks
+):
+    partner = world.partners["own"]
+    admin = world.user("directory_admin")
+    sign_in(client, admin)
+    url = reverse("workflow:review-policy-partner", args=[partner.pk])
+    version = _loaded_version(client.get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):  # another admin, meanwhile
+        review_services.review_interval_set(actor=admin, days=45, partner=partner)
+
+    response = client.post(url, {"days": "60", "loaded_version": version})
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this while you were editing it" in html
+    assert "60" in html and "45" in html
+    assert ReviewInterval.objects.get(partner=partner).days == 45
+    fresh = _loaded_version(client.get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"days": "60", "loaded_version": fresh}).status_code == 302
+    assert ReviewInterval.objects.get(partner=partner).days == 60
 
 
 def test_an_empty_interval_goes_back_to_the_default(

@@ -21,6 +21,7 @@ from accounts.models import AuditAction
 from accounts.policy import Action
 from accounts.services._base import require
 from accounts.services.audit import audit_record
+from core.concurrency import check_version
 from directory.models import TaxonomyTerm
 from directory.taxonomies.identity import LGA_SERVICE_TYPES
 
@@ -200,11 +201,21 @@ def legacy_scheme_upload(*, actor: Any, name: str, rows: list[CategoryRow]) -> U
     return result
 
 
+def legacy_category_state(service_type_ids: Any) -> dict[str, Any]:
+    """What the mapping form shows of a category, for its version (core.concurrency)."""
+    return {"service_types": sorted(map(str, service_type_ids))}
+
+
 def legacy_category_map(
-    *, actor: Any, category: LegacyCategory, service_types: list[TaxonomyTerm]
+    *,
+    actor: Any,
+    category: LegacyCategory,
+    service_types: list[TaxonomyTerm],
+    expected_version: str | None = None,
 ) -> bool:
     """Map `category` to exactly `service_types` (LGA service types; none unmaps it); say
-    whether anything changed. Who mapped it, and when, is kept with the category."""
+    whether anything changed. Who mapped it, and when, is kept with the category. Raises
+    StaleEdit if the mapping changed since the form showing `expected_version` was loaded."""
     require(actor, Action.MANAGE_TAXONOMIES)
     wanted = {term.pk for term in service_types}
     allowed = set(lga_service_types().filter(pk__in=wanted).values_list("pk", flat=True))
@@ -213,6 +224,7 @@ def legacy_category_map(
     with transaction.atomic():
         category = LegacyCategory.objects.select_for_update().get(pk=category.pk)
         before = set(category.service_types.values_list("pk", flat=True))
+        check_version(expected_version, legacy_category_state(before))
         if before == wanted:
             return False
         category.service_types.set(wanted)

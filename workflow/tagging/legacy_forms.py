@@ -9,6 +9,7 @@ from crispy_forms_gds.layout import Div, Field, Layout, Size
 from django import forms
 from django.conf import settings
 
+from core.concurrency import VersionedFormMixin
 from core.forms import GDSForm, submit_button
 
 from .legacy import CategoryRow, parse_categories
@@ -68,7 +69,7 @@ class LegacyUploadForm(GDSForm):
         return upload
 
 
-class LegacyCategoryMapForm(GDSForm):
+class LegacyCategoryChoiceForm(GDSForm):
     """The LGA service types one category maps to, chosen from those `choices` lists (the current
     ones, the assistant's suggestions and what a search found); a search box finds more without
     JavaScript, keeping what is ticked."""
@@ -110,3 +111,8 @@ class LegacyCategoryMapForm(GDSForm):
             submit_button("save", "Save mapping"),
             submit_button("next", "Save and map the next unmapped category", variant="secondary"),
         ]
+
+
+class LegacyCategoryMapForm(VersionedFormMixin, LegacyCategoryChoiceForm):
+    """Mapping a category: carries the version of the mapping it was loaded from
+    (core.concurrency)."""

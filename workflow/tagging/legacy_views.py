@@ -20,10 +20,16 @@ from django.views.generic import FormView, TemplateView
 from accounts.policy import Action
 from accounts.views.mixins import StaffPageMixin
 from core.components import pagination
+from core.concurrency import StaleEdit, StaleEditViewMixin
 from directory.models import TaxonomyTerm
 
 from . import legacy_presenters as presenters
-from .legacy import legacy_category_map, legacy_scheme_upload, lga_service_types
+from .legacy import (
+    legacy_category_map,
+    legacy_category_state,
+    legacy_scheme_upload,
+    lga_service_types,
+)
 from .legacy_forms import LegacyCategoryMapForm, LegacyUploadForm
 from .models import LegacyCategory, LegacyScheme
 
@@ -110,7 +116,7 @@ class LegacySchemeDetailView(SchemeMixin, StaffPageMixin, TemplateView):
         )
 
 
-class LegacyCategoryMapView(SchemeMixin, StaffPageMixin, FormView):
+class LegacyCategoryMapView(StaleEditViewMixin, SchemeMixin, StaffPageMixin, FormView):
     """Map one category: its current types, the assistant's suggestions (ticked only when the
     person asks to accept them), and a search; saving takes exactly what is ticked."""
 
@@ -143,6 +149,12 @@ class LegacyCategoryMapView(SchemeMixin, StaffPageMixin, FormView):
         source = self.request.POST if self.request.method == "POST" else self.request.GET
         return source.get("search", "").strip()[:100]
 
+    def current_state(self) -> dict[str, Any]:
+        return legacy_category_state(self.category.service_types.values_list("pk", flat=True))
+
+    def fresh_initial(self) -> dict[str, Any]:
+        return self.current_state()
+
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         current = list(self.category.service_types.all())
@@ -163,7 +175,7 @@ class LegacyCategoryMapView(SchemeMixin, StaffPageMixin, FormView):
             if self.request.GET.get("accept") and self.suggestions:
                 top = str(self.suggestions[0].term.pk)
                 initial += [top] if top not in initial else []
-            kwargs["initial"] = {"service_types": initial, "search": text}
+            kwargs["initial"] = {**kwargs["initial"], "service_types": initial, "search": text}
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -186,8 +198,13 @@ class LegacyCategoryMapView(SchemeMixin, StaffPageMixin, FormView):
         chosen = list(lga_service_types().filter(pk__in=form.cleaned_data["service_types"]))
         try:
             changed = legacy_category_map(
-                actor=self.request.user, category=self.category, service_types=chosen
+                actor=self.request.user,
+                category=self.category,
+                service_types=chosen,
+                expected_version=form.loaded_version,
             )
+        except StaleEdit:
+            return self.stale_response(form)
         except ValidationError as error:
             form.add_error("service_types", error.message_dict.get("service_types", []))
             return self.form_invalid(form)

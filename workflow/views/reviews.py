@@ -24,6 +24,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import Partner
 from accounts.policy import Action, objects_user_can, user_can
 from core.components import cell, column, link, pagination
+from core.concurrency import StaleEdit, StaleEditViewMixin, VersionedFormMixin
 from core.forms import GDSForm
 from core.paging import IdsFirstPaginator
 from core.views import PageTitleMixin
@@ -36,6 +37,7 @@ from workflow.review_services import (
     reminder_confirm_accurate,
     reminder_for_token,
     review_interval_set,
+    review_interval_state,
 )
 from workflow.views.records import AnyActionRequiredMixin
 
@@ -173,6 +175,10 @@ class IntervalForm(GDSForm):
     )
 
 
+class IntervalChangeForm(VersionedFormMixin, IntervalForm):
+    """Changing an interval: carries the version it was loaded from (core.concurrency)."""
+
+
 class ServiceTypeIntervalForm(IntervalForm):
     service_type = forms.CharField(
         label="Service type",
@@ -267,10 +273,10 @@ def _every(interval: ReviewInterval | None, default: int) -> str:
     return f"{interval.days} days"
 
 
-class IntervalChangeView(PolicyMixin, FormView):
+class IntervalChangeView(StaleEditViewMixin, PolicyMixin, FormView):
     """Change (or clear) the interval of one partner or one service type."""
 
-    form_class = IntervalForm
+    form_class = IntervalChangeForm
     template_name = "workflow/reviews/policy_form.html"
 
     @cached_property
@@ -282,9 +288,14 @@ class IntervalChangeView(PolicyMixin, FormView):
     def get_title(self) -> str:
         return f"How often are services of {self.subject} reviewed?"
 
+    def current_state(self) -> dict[str, Any]:
+        return review_interval_state(ReviewInterval.objects.filter(**self.lookup()).first())
+
+    def fresh_initial(self) -> dict[str, Any]:
+        return self.current_state()
+
     def get_initial(self) -> dict[str, Any]:
-        interval = ReviewInterval.objects.filter(**self.lookup()).first()
-        return {"days": interval.days if interval else None}
+        return {**super().get_initial(), **self.fresh_initial()}
 
     def lookup(self) -> dict[str, Any]:
         if isinstance(self.subject, Partner):
@@ -299,9 +310,17 @@ class IntervalChangeView(PolicyMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form: IntervalForm) -> HttpResponse:
+    def form_valid(self, form: IntervalChangeForm) -> HttpResponse:
         days = form.cleaned_data["days"]
-        review_interval_set(actor=self.request.user, days=days, **self.lookup())
+        try:
+            review_interval_set(
+                actor=self.request.user,
+                days=days,
+                expected_version=form.loaded_version,
+                **self.lookup(),
+            )
+        except StaleEdit:
+            return self.stale_response(form)
         every = f"every {days} days" if days else "at the default interval"
         messages.success(
             self.request,
