@@ -124,7 +124,7 @@ def serve(port: int) -> subprocess.Popen:
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     # The server's own log (errors with their tracebacks) is kept for when a page fails.
-    log = ROOT / ".cache" / "bench-gunicorn.log"
+    log = ROOT / ".cache" / f"bench-gunicorn-{port}.log"
     log.parent.mkdir(exist_ok=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py"],
