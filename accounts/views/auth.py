@@ -192,7 +192,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _throttled_message(device: TOTPDevice) -> str | None:
+def _throttled_message(device: Any) -> str | None:
     allowed, info = device.verify_is_allowed()
     if allowed:
         return None
@@ -309,6 +309,24 @@ class SecondStepMixin(LoginRequiredMixin, PageTitleMixin):
             other_way_url += "?" + urlencode({"next": next_url})
         return super().get_context_data(next=next_url, other_way_url=other_way_url, **kwargs)
 
+    def refused(self, form: Any, problem: str, step: str) -> HttpResponse:
+        """A wrong or throttled code: audited as a failed sign-in (`step`), shown on the form."""
+        user = self.request.user
+        audit_record(
+            action=AuditAction.SIGN_IN_FAILED,
+            actor_email=user.email,
+            target=user,
+            detail={"step": step},
+        )
+        form.add_error("code", problem)
+        return self.form_invalid(form)
+
+    def passed(self, device: Any) -> HttpResponse:
+        otp_login(self.request, device)
+        return HttpResponseRedirect(
+            _next_url(self.request, resolve_url(settings.LOGIN_REDIRECT_URL))
+        )
+
 
 class TwoFactorVerifyView(SecondStepMixin, FormView):
     """The second step of signing in: a code from the app set up earlier."""
@@ -325,18 +343,8 @@ class TwoFactorVerifyView(SecondStepMixin, FormView):
         if problem is None and not device.verify_token(form.cleaned_data["code"]):
             problem = WRONG_CODE
         if problem:
-            audit_record(
-                action=AuditAction.SIGN_IN_FAILED,
-                actor_email=user.email,
-                target=user,
-                detail={"step": "security code"},
-            )
-            form.add_error("code", problem)
-            return self.form_invalid(form)
-        otp_login(self.request, device)
-        return HttpResponseRedirect(
-            _next_url(self.request, resolve_url(settings.LOGIN_REDIRECT_URL))
-        )
+            return self.refused(form, problem, "security code")
+        return self.passed(device)
 
 
 class TwoFactorRemoveView(LoginRequiredMixin, PageTitleMixin, FormView):

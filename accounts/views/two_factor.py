@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -18,15 +18,12 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
-from django_otp import login as otp_login
 
 from accounts import two_factor
 from accounts.exceptions import NotAllowed, SetupLinkForAnotherAccount, SetupLinkUnusable
 from accounts.forms import RecoveryCodeForm
-from accounts.models import AuditAction
 from accounts.policy import Action
 from accounts.services import (
-    audit_record,
     recovery_code_use,
     recovery_codes_make,
     two_factor_link_get,
@@ -35,7 +32,13 @@ from accounts.services import (
 )
 from core.views import PageTitleMixin
 
-from .auth import RECOVERY_CODES_SESSION_KEY, SecondStepMixin, _next_url, show_recovery_codes
+from .auth import (
+    RECOVERY_CODES_SESSION_KEY,
+    SecondStepMixin,
+    _next_url,
+    _throttled_message,
+    show_recovery_codes,
+)
 from .mixins import StaffPageMixin
 
 WRONG_RECOVERY_CODE = "The recovery code is not correct, or has already been used"
@@ -53,29 +56,18 @@ class TwoFactorRecoveryView(SecondStepMixin, FormView):
     def form_valid(self, form: RecoveryCodeForm) -> HttpResponse:
         user = self.request.user
         device = two_factor.recovery_device(user)
-        problem = None
-        if device is not None and not device.verify_is_allowed()[0]:
-            problem = "You have entered too many wrong codes. Wait a minute and try again"
-        elif (device := recovery_code_use(user=user, code=form.cleaned_data["code"])) is None:
-            problem = WRONG_RECOVERY_CODE
+        problem = _throttled_message(device) if device is not None else None
+        if problem is None:
+            device = recovery_code_use(user=user, code=form.cleaned_data["code"])
+            problem = WRONG_RECOVERY_CODE if device is None else None
         if problem:
-            audit_record(
-                action=AuditAction.SIGN_IN_FAILED,
-                actor_email=user.email,
-                target=user,
-                detail={"step": "recovery code"},
-            )
-            form.add_error("code", problem)
-            return self.form_invalid(form)
-        otp_login(self.request, device)
+            return self.refused(form, problem, "recovery code")
         left = device.token_set.count()
         text = f"You have {left} recovery code{'' if left == 1 else 's'} left"
         if left <= 3:
             text += ". Make new ones from your account page"
         messages.success(self.request, text)
-        return HttpResponseRedirect(
-            _next_url(self.request, resolve_url(settings.LOGIN_REDIRECT_URL))
-        )
+        return self.passed(device)
 
 
 @method_decorator(never_cache, name="dispatch")
