@@ -168,7 +168,9 @@ def test_progress_in_words():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
-@pytest.mark.django_db(transaction=True)
+# Committing for real; the serialized rollback gives later tests back the rows migrations made
+# (the default feed), which a transactional test's flush would otherwise take away.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_progress_inside_a_transaction_is_seen_while_it_runs():
     """An all-or-nothing import writes in one transaction; its progress must not wait for the
     commit to be seen."""
