@@ -419,11 +419,13 @@ class _Plan:
             qs = qs.filter(self.text.condition)
         return self.narrowed(qs, without=without)
 
-    def narrowed(self, qs: models.QuerySet, *, without: Iterable[str] = ()) -> models.QuerySet:
-        """`qs` with every filter in use but those `without` names."""
-        left_out = set(without)
+    def narrowed(
+        self, qs: models.QuerySet, *, only: Iterable[str] | None = None, without: Iterable[str] = ()
+    ) -> models.QuerySet:
+        """`qs` with the filters in use (of those `only` names, if given) but those `without`."""
+        kept = set(self.filters if only is None else only) - set(without)
         for key, condition in self.filters.items():
-            if key not in left_out and condition:
+            if key in kept and condition:
                 qs = qs.filter(condition)
         return qs
 
@@ -596,6 +598,7 @@ def _search_once(
     parts join its rows one by one.
     """
     candidates = RawSQL(f"SELECT pk FROM {_CANDIDATES}", [])
+    among_candidates = PublishedService.objects.filter(pk__in=candidates)
     in_use = [key for key in FACET_KEYS if plan.filters.get(key)]
 
     matched = RawSQL(f"SELECT pk FROM {_MATCHES}", [])
@@ -603,9 +606,7 @@ def _search_once(
     def ids(key: str) -> Any:
         if key not in in_use:
             return matched
-        return plan.narrowed(
-            PublishedService.objects.filter(pk__in=candidates), without=FACET_KEYS
-        ).values("pk")
+        return plan.narrowed(among_candidates, only=FACET_KEYS, without=(key,)).values("pk")
 
     parts = [
         PublishedServiceTerm.objects.filter(
@@ -646,9 +647,7 @@ def _search_once(
     )
     found, found_params = plan.queryset(without=FACET_KEYS).values("pk").query.sql_with_params()
     matches, matches_params = (
-        plan.narrowed(PublishedService.objects.filter(pk__in=candidates))
-        .values("pk")
-        .query.sql_with_params()
+        plan.narrowed(among_candidates, only=FACET_KEYS).values("pk").query.sql_with_params()
     )
     kept = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     tables = f"{_CANDIDATES} AS {kept}({found}), {_MATCHES} AS {kept}({matches})"

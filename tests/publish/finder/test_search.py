@@ -292,6 +292,20 @@ def test_facet_counts_leave_their_own_filter_out(finder):
     assert access == {"step_free": 1, "accessible_toilet": 1}
 
 
+def test_each_facet_count_keeps_the_other_facets_filters(finder):
+    """With two facets in use, one facet's counts leave out its own filter only."""
+    both = find(FinderQuery(attending=("drop_in",), cost="free"), now=NOW)
+    free_only = find(FinderQuery(cost="free"), now=NOW)
+    drop_in_only = find(FinderQuery(attending=("drop_in",)), now=NOW)
+    attending = {f.value: f.count for f in both.facets["attending"]}
+    assert attending == {f.value: f.count for f in free_only.facets["attending"]}
+    cost = {f.value: f.count for f in both.facets["cost"]}
+    assert cost == {f.value: f.count for f in drop_in_only.facets["cost"]}
+    languages = {f.value: f.count for f in both.facets["language"]}
+    assert sum(languages.values()) <= both.total * 2  # narrowed by both filters
+    assert both.total <= min(free_only.total, drop_in_only.total)
+
+
 def test_distance_order_and_limit(finder):
     results = find(FinderQuery(postcode="hu1 1aa"), now=NOW)
     assert results.origin.postcode == "HU1 1AA"
