@@ -283,6 +283,20 @@ def test_only_lga_service_types_can_be_chosen(client, directory_admin, scheme, l
         legacy_category_map(actor=directory_admin, category=category, service_types=[other])
 
 
+def test_an_lga_function_heading_cannot_be_chosen(directory_admin, scheme, lga):
+    """Functions sit above the service types in the same taxonomy; a service is not tagged
+    with one (the tagging screen offers none), so a category cannot map to one either."""
+    heading = TaxonomyTermFactory(
+        taxonomy=lga["Holiday clubs"].taxonomy, name="Children and families", term="function:9"
+    )
+    with pytest.raises(Exception, match="LGA service types only"):
+        legacy_category_map(
+            actor=directory_admin,
+            category=scheme.categories.get(code="HC"),
+            service_types=[heading],
+        )
+
+
 def test_unticking_everything_unmaps_a_category(client, directory_admin, scheme, lga):
     category = scheme.categories.get(code="HC")
     legacy_category_map(

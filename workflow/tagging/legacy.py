@@ -23,8 +23,8 @@ from accounts.services._base import require
 from accounts.services.audit import audit_record
 from core.concurrency import check_version
 from directory.models import TaxonomyTerm
-from directory.taxonomies.identity import LGA_SERVICE_TYPES
 
+from .classification import service_types
 from .models import LegacyCategory, LegacyScheme
 
 COLUMNS = ("code", "label", "parent")
@@ -52,10 +52,9 @@ class UploadResult:
 
 
 def lga_service_types() -> models.QuerySet[TaxonomyTerm]:
-    """The terms a legacy category may map to: the LGA service types still in use."""
-    return TaxonomyTerm.objects.filter(
-        taxonomy__vocabulary=LGA_SERVICE_TYPES, discontinued=False
-    ).order_by("name", "pk")
+    """The terms a legacy category may map to: the LGA service types still in use (not the
+    functions above them, which the tagging screen does not offer either)."""
+    return service_types().order_by("name", "pk")
 
 
 def parse_categories(data: bytes) -> tuple[list[CategoryRow], list[str]]:
