@@ -314,11 +314,6 @@ class ReviewInterval(TimestampedModel):
         return f"{subject}: every {self.days} days"
 
 
-class ServiceReviewQuerySet(models.QuerySet["ServiceReview"]):
-    def overdue(self, today) -> ServiceReviewQuerySet:
-        return self.filter(due_date__lt=today)
-
-
 class ServiceReview(TimestampedModel):
     """When a service is next due for review: its assured date plus the interval its policy
     gives. Kept by `workflow.reviews` whenever the assured date, status, allocation, service
@@ -330,8 +325,6 @@ class ServiceReview(TimestampedModel):
     )
     due_date = models.DateField(null=True, blank=True, db_index=True)
     interval_days = models.PositiveIntegerField()
-
-    objects = ServiceReviewQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Review of {self.service_id} due {self.due_date}"

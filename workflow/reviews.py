@@ -204,11 +204,6 @@ def review_text(service: Service, *, today: dt.date | None = None) -> str:
     return "Not worked out yet: it will be tonight"
 
 
-def is_overdue(service: Service, *, today: dt.date | None = None) -> bool:
-    due = due_date(service)
-    return due is not None and due < _today(today)
-
-
 # --- keeping the dates up to date -----------------------------------------------------------
 
 
@@ -236,9 +231,9 @@ def _allocation_changed(sender, instance: ServiceAllocation, raw: bool = False, 
 
 
 def _attribute_changed(sender, instance: Attribute, raw: bool = False, **kwargs: Any) -> None:
-    if raw or instance.link_entity != LinkEntity.SERVICE:
+    # An import's writes are caught up once at its end (services_imported), not row by row.
+    if raw or is_bulk_writing() or instance.link_entity != LinkEntity.SERVICE:
         return
-    # Only a service type with its own interval can move the date.
     # Only a service type with its own interval can move the date (a deleted service's id
     # finds no service, so nothing is written for it).
     if ReviewInterval.objects.filter(service_type_id=instance.taxonomy_term_id).exists():
@@ -265,9 +260,11 @@ def _services_imported(sender, service_ids: list, **kwargs: Any) -> None:
     transaction.on_commit(lambda: reviews_recompute(service_ids=ids))
 
 
-def _allocations_recomputed(sender, **kwargs: Any) -> None:
+def _allocations_recomputed(sender, report: Any = None, **kwargs: Any) -> None:
     # Bulk allocation writes send no per-row signals; partner policies may now apply elsewhere.
-    if ReviewInterval.objects.filter(partner__isnull=False).exists():
+    # A run that moved no allocation moved no date (the nightly run, mostly).
+    moved = report is None or report.newly_allocated or report.reallocated or report.released
+    if moved and ReviewInterval.objects.filter(partner__isnull=False).exists():
         reviews_recompute()
 
 

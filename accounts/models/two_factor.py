@@ -12,12 +12,6 @@ class TwoFactorSetupLinkQuerySet(models.QuerySet["TwoFactorSetupLink"]):
         """Not yet used nor withdrawn (an open link may still have expired)."""
         return self.filter(used_at__isnull=True, revoked_at__isnull=True)
 
-    def usable(self, *, now=None) -> TwoFactorSetupLinkQuerySet:
-        return self.open().filter(expires_at__gt=now or timezone.now())
-
-    def for_user(self, user) -> TwoFactorSetupLinkQuerySet:
-        return self.filter(user=user)
-
 
 class TwoFactorSetupLink(TimestampedModel):
     """An emailed, single-use, expiring link that lets someone set up two-factor authentication.

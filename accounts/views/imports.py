@@ -41,6 +41,12 @@ def outcome(upload: ImportUpload) -> Any:
     return task_tag(upload.task)
 
 
+def uploaded(upload: ImportUpload) -> Any:
+    """When, and by whom."""
+    by = [f"by {upload.uploaded_by.email}"] if upload.uploaded_by else []
+    return lines([when(upload.created_at), *by])
+
+
 def import_table(uploads: list[ImportUpload]) -> dict[str, Any]:
     rows = []
     for upload in uploads:
@@ -59,12 +65,7 @@ def import_table(uploads: list[ImportUpload]) -> dict[str, Any]:
                     ),
                     header=True,
                 ),
-                cell(
-                    lines(
-                        [when(upload.created_at)]
-                        + ([f"by {upload.uploaded_by.email}"] if upload.uploaded_by else [])
-                    )
-                ),
+                cell(uploaded(upload)),
                 cell(outcome(upload)),
                 cell(
                     report.get("summary", "") or (upload.task.progress_text if upload.task else "")
@@ -143,13 +144,7 @@ class ImportDetailView(StaffPageMixin, TemplateView):
         task = upload.task
         facts = [
             {"key": "File", "value": f"{upload.file_name} ({upload.size:,} bytes)"},
-            {
-                "key": "Uploaded",
-                "value": lines(
-                    [when(upload.created_at)]
-                    + ([f"by {upload.uploaded_by.email}"] if upload.uploaded_by else [])
-                ),
-            },
+            {"key": "Uploaded", "value": uploaded(upload)},
             {"key": "Status", "value": outcome(upload)},
         ]
         if task is not None and report == {} and task.progress_text:

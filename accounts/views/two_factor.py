@@ -20,7 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from accounts import two_factor
-from accounts.exceptions import NotAllowed, SetupLinkForAnotherAccount, SetupLinkUnusable
+from accounts.exceptions import (
+    NotAllowed,
+    SetupLinkForAnotherAccount,
+    SetupLinkInvalid,
+    SetupLinkUnusable,
+)
 from accounts.forms import RecoveryCodeForm
 from accounts.policy import Action
 from accounts.services import (
@@ -128,8 +133,10 @@ class TwoFactorLinkView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def unusable(self, error: SetupLinkUnusable) -> HttpResponse:
-        status = 403 if isinstance(error, SetupLinkForAnotherAccount) else 410
-        if error.title == "This set-up link is not valid":
+        status = 410
+        if isinstance(error, SetupLinkForAnotherAccount):
+            status = 403
+        elif isinstance(error, SetupLinkInvalid):
             status = 404
         return render(
             self.request,

@@ -3,13 +3,17 @@ and the staff import page's background task both run it, so both read, check and
 
 from __future__ import annotations
 
+import gzip
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from directory.models import ImportUpload
+
 from .load import ImportFailed, ImportReport, ProgressBar, import_documents
-from .sources import harvest_api, is_url, read_file, spool_reader
-from .v1 import ORUK1, ORUK3, detect_dialect, import_oruk1
+from .sources import SourceError, harvest_api, is_url, read_file, spool_reader
+from .v1 import ORUK1, ORUK3, SourceNameNeeded, detect_dialect, import_oruk1
 from .v1_api import api_base, detect_api_dialect, harvest_oruk1_api
 
 AUTO = "auto"
@@ -96,14 +100,6 @@ def report_of(report: ImportReport, *, ok: bool) -> dict[str, Any]:
 def import_upload_run(upload_id: int) -> dict[str, Any]:
     """The background task of the staff import page: import an upload's file and keep the
     report on the upload (a refused import is a finished task with a report, not a failure)."""
-    import gzip
-    import tempfile
-
-    from directory.models import ImportUpload
-
-    from .sources import SourceError
-    from .v1 import SourceNameNeeded
-
     upload = ImportUpload.objects.get(pk=upload_id)
     suffix = Path(upload.file_name).suffix.lower()[:10]
     with tempfile.NamedTemporaryFile(suffix=suffix) as file:

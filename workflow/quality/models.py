@@ -12,11 +12,6 @@ from core.models import TimestampedModel
 from directory.models import Service
 
 
-class ServiceQualityQuerySet(models.QuerySet["ServiceQuality"]):
-    def low(self, below: int) -> ServiceQualityQuerySet:
-        return self.filter(score__lt=below)
-
-
 class ServiceQuality(TimestampedModel):
     """A service's richness score as last computed (`workflow.quality.scoring`), with what
     would raise it. Derived: recomputed when the service changes and every night."""
@@ -30,8 +25,6 @@ class ServiceQuality(TimestampedModel):
     missing_required = models.BooleanField(default=False, db_index=True)
     personal_data_flags = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField()
-
-    objects = ServiceQualityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "service quality"

@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
 from directory.oruk.closures import is_closure
 from directory.taxonomies.identity import (
     LGA_SERVICE_TYPES,
@@ -25,6 +23,7 @@ from directory.taxonomies.identity import (
     taxonomy_uuid,
 )
 from workflow.personal_data import scan
+from workflow.tagging.classification import max_service_types
 
 # Points per part; they add up to 100.
 WEIGHTS: dict[str, int] = {
@@ -246,10 +245,6 @@ class ServiceTypes:
         return len(known)
 
 
-def _max_service_types() -> int:
-    return int(getattr(settings, "PORTAL_TAGGING_MAX_SERVICE_TYPES", 3))
-
-
 def _points(weight: int) -> str:
     return f"+{weight}"
 
@@ -321,7 +316,7 @@ def _eligibility_part(document: dict[str, Any]) -> Part:
 
 def _taxonomy_part(document: dict[str, Any], service_types: ServiceTypes) -> Part:
     weight = WEIGHTS["taxonomy"]
-    count, limit = service_types.count(document), _max_service_types()
+    count, limit = service_types.count(document), max_service_types()
     if 1 <= count <= limit:
         return Part("taxonomy", weight, weight)
     if count == 0:

@@ -15,9 +15,7 @@ from django.conf import settings
 from directory.models import TaxonomyTerm
 from directory.models.taxonomy import PATH_STEP, TaxonomyTermQuerySet
 from directory.taxonomies.identity import LGA_SERVICE_TYPES
-
-# LGA functions (the hierarchy's upper levels) are coded "function:<id>" by the loader.
-FUNCTION_PREFIX = "function:"
+from directory.taxonomies.loaders import FUNCTION_PREFIX  # how the loader codes LGA functions
 
 
 def service_types() -> TaxonomyTermQuerySet:

@@ -209,14 +209,15 @@ class LegacyCategoryMapView(StaleEditViewMixin, SchemeMixin, StaffPageMixin, For
             form.add_error("service_types", error.message_dict.get("service_types", []))
             return self.form_invalid(form)
         messages.success(self.request, presenters.mapped_message(self.category, chosen, changed))
-        following = (
-            self.scheme.categories.unmapped()
-            .in_file_order()
-            .filter(position__gt=self.category.position)
-            .first()
-        )
-        if following is not None and "next" in self.request.POST:
-            return redirect(following.get_absolute_url())
+        if "next" in self.request.POST:
+            following = (
+                self.scheme.categories.unmapped()
+                .in_file_order()
+                .filter(position__gt=self.category.position)
+                .first()
+            )
+            if following is not None:
+                return redirect(following.get_absolute_url())
         return redirect(self.scheme.get_absolute_url())
 
 
