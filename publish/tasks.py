@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import uuid
 
+from .api.views import warm_service_lists
 from .services import PublishResult, services_publish, snapshots_rebuild
 
 
 def publish_services(service_ids: list[str]) -> PublishResult:
-    return services_publish(service_ids=[uuid.UUID(str(pk)) for pk in service_ids])
+    result = services_publish(service_ids=[uuid.UUID(str(pk)) for pk in service_ids])
+    warm_service_lists()
+    return result
 
 
 def rebuild_snapshots() -> PublishResult:
-    return snapshots_rebuild()
+    result = snapshots_rebuild()
+    warm_service_lists()
+    return result

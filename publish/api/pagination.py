@@ -17,6 +17,42 @@ NDJSON = "application/x-ndjson"
 ALL_ON_ONE_PAGE = 10**15  # a page size no feed reaches: one page holds everything
 
 
+# A page's first row is found by seeking to the nearest marked row and skipping the rest: a
+# page costs at most MARK_EVERY index entries more than a pure keyset seek, whatever `page` and
+# `per_page` are, and the marks of 100k rows are 400 short strings to fetch and unpickle.
+MARK_EVERY = 250
+
+
+def list_index(queryset: models.QuerySet, key: str, *, marked: bool) -> tuple[int, int, list[str]]:
+    """(count, mark spacing, the pk of every spacing-th row in pk order) of `queryset`, cached
+    under `key` in the shared cache (Redis in production), so every process reads what one
+    computed. The spacing is kept with the marks, so marks made by an older release still read
+    right.
+
+    `key` names the feed version, the feed and the filters, so a publish makes a new one.
+    `marked` False (a list not in pk order): the count alone.
+    """
+    index = cache.get(key) if key else None
+    if index is None:
+        every = MARK_EVERY
+        if marked:
+            numbered = (
+                queryset.order_by()
+                .annotate(
+                    row=models.Window(RowNumber(), order_by=models.F("pk").asc()),
+                    total=models.Window(models.Count("pk")),
+                )
+                .annotate(place=Mod(models.F("row") - 1, every))
+            )
+            rows = list(numbered.filter(place=0).values_list("pk", "total").order_by("pk"))
+            index = (rows[0][1] if rows else 0, every, [str(pk) for pk, _ in rows])
+        else:
+            index = (queryset.count(), every, [])
+        if key:
+            cache.set(key, index, settings.PORTAL_API_MAX_AGE)
+    return index
+
+
 def page_response(
     queryset: models.QuerySet,
     *,
@@ -27,23 +63,22 @@ def page_response(
 ) -> HttpResponse:
     """One page: a count, then `item(page of queryset)` gives the page's JSON texts in order.
 
-    Snapshot rows keep their JSON out of line (TOAST on PostgreSQL), so the offset scan reads a
-    narrow heap and only this page's documents are fetched: a deep page costs about the first.
-    `count_key` caches the total: it names the feed version and the filters, so a client paging
-    through a list counts once, and any publish makes a new key.
+    Snapshot rows keep their JSON out of line (TOAST on PostgreSQL), so the scan reads a narrow
+    heap and only this page's documents are fetched. `count_key` caches the count and, for a
+    list in pk order, the marks `list_index` keeps: a deep page is then a seek to the marked
+    row before it, so it costs about what the first does.
     """
-    total = cache.get(count_key) if count_key else None
-    if total is None:
-        total = queryset.count()
-        if count_key:
-            cache.set(count_key, total, settings.PORTAL_API_MAX_AGE)
+    keyed = bool(count_key) and tuple(queryset.query.order_by) == ("pk",)
+    total, every, marks = list_index(
+        queryset, f"{count_key}:index" if count_key else "", marked=keyed
+    )
     total_pages = max(1, math.ceil(total / per_page))
     offset = (page - 1) * per_page
     if offset >= total:
         contents = []
-    elif page > 1 and count_key and tuple(queryset.query.order_by) == ("pk",):
-        start = _page_starts(queryset, per_page, f"{count_key}:starts:{per_page}")[page - 1]
-        contents = item(queryset.filter(pk__gte=start)[:per_page])
+    elif keyed and offset >= every:
+        mark, skip = divmod(offset, every)
+        contents = item(queryset.filter(pk__gte=marks[mark])[skip : skip + per_page])
     else:
         contents = item(queryset[offset : offset + per_page])
     head = json.dumps(
@@ -102,19 +137,6 @@ def everything_response(
         yield "]," + json.dumps(counts)[1:]
 
     return StreamingHttpResponse(body(), content_type=JSON)
-
-
-def _page_starts(queryset: models.QuerySet, per_page: int, key: str) -> list:
-    """The first key of every page, found in one pass and cached with the count: every later
-    page is an index seek (`pk >= start`), so a deep page costs what the first does."""
-    starts = cache.get(key)
-    if starts is None:
-        numbered = queryset.annotate(
-            row=models.Window(RowNumber(), order_by=models.F("pk").asc())
-        ).annotate(place=Mod(models.F("row") - 1, per_page))
-        starts = list(numbered.filter(place=0).values_list("pk", flat=True).order_by("pk"))
-        cache.set(key, starts, settings.PORTAL_API_MAX_AGE)
-    return starts
 
 
 def stored_texts(field: str) -> Callable[[models.QuerySet], list[str]]:

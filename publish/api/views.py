@@ -45,6 +45,7 @@ from .filters import (
 from .pagination import (
     JSON,
     everything_response,
+    list_index,
     ndjson_response,
     page_response,
     stored_texts,
@@ -79,15 +80,12 @@ class OrukView(APIView):
         self.reference_version = self.version_tag()
         # The feed policy's cut-off moves with the date, dropping stale services with no publish:
         # it is part of what the answer depends on.
-        state_tag = (
-            f"{self.dialect_tag}{version}:{self.feed.pk}:{self.feed.updated_at}:"
-            f"{self.feed.assured_since()}:{self.reference_version}"
+        state_tag = feed_state_tag(
+            self.feed, version, dialect=self.dialect_tag, reference=self.reference_version
         )
         etag = quote_etag(_digest(f"{state_tag}:{request.get_full_path()}")[:32])
-        filters = self.filter_values(request)
-        self.count_key = (
-            f"publish:{self.dialect_tag}count:{_digest(f'{state_tag}:{request.path}:{filters}')}"
-        )
+        # Keyed by view, not path: a feed served at its root path shares its lists' counts.
+        self.count_key = list_cache_key(state_tag, type(self).__name__, self.filter_values(request))
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
         else:
@@ -103,7 +101,9 @@ class OrukView(APIView):
 
     def filter_values(self, request: HttpRequest) -> list:
         """The parameters that decide which items match (the key of the cached count)."""
-        return sorted((k, v) for k, v in request.GET.items() if k not in ("page", "full"))
+        return sorted(
+            (k, v) for k, v in request.GET.items() if k not in ("page", "per_page", "full")
+        )
 
     def get_feed(self, slug: str | None, version: int) -> Feed:
         """The feed and its terms, cached until the feed version moves (feed edits move it)."""
@@ -138,6 +138,28 @@ class OrukView(APIView):
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+def feed_state_tag(feed: Feed, version: int, *, dialect: str = "", reference: str = "") -> str:
+    """What a feed's answers depend on besides the request. The feed policy's cut-off moves
+    with the date, dropping stale services with no publish, so it is part of it."""
+    return f"{dialect}{version}:{feed.pk}:{feed.updated_at}:{feed.assured_since()}:{reference}"
+
+
+def list_cache_key(state_tag: str, view: str, filters: list) -> str:
+    """The shared-cache key of a list's count and page marks (`pagination.list_index`)."""
+    return f"publish:count:{_digest(f'{state_tag}:{view}:{filters}')}"
+
+
+def warm_service_lists() -> None:
+    """Count and mark every active feed's unfiltered `/services` list for the current feed
+    version, so that no request after a publish pays a pass over the whole feed."""
+    version = FeedState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    for feed in Feed.objects.filter(is_active=True):
+        key = list_cache_key(feed_state_tag(feed, version), ServiceListView.__name__, [])
+        list_index(
+            PublishedService.objects.for_feed(feed).order_by("pk"), f"{key}:index", marked=True
+        )
 
 
 def _uuid(value: str) -> uuid.UUID:

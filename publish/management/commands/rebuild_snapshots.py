@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from directory.models import Service
+from publish.api.views import warm_service_lists
 from publish.services import snapshots_rebuild
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with tqdm(total=Service.objects.count(), unit=" services", disable=None) as bar:
             result = snapshots_rebuild(batch_size=batch_size, progress=bar.update)
+        warm_service_lists()
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Published {result.published} services, removed {result.unpublished} snapshots "
