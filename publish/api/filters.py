@@ -9,8 +9,8 @@ from django.db import models
 
 from directory.geo import PostcodePoint
 from directory.models import Taxonomy, TaxonomyTerm
-from directory.search import search_services
 from directory.validators import DAY_CODES
+from publish.finder.search import search_snapshots
 from publish.models import (
     PublishedOrganization,
     PublishedSchedule,
@@ -109,7 +109,7 @@ class ServiceFilter(CachedFormFilterSet):
         return not self.form.errors
 
     def filter_search(self, queryset, name, value):
-        return search_services(queryset, value)
+        return search_snapshots(queryset, value)
 
     def filter_term(self, queryset, name, value):
         # Term rows hold every ancestor, so a term matches services tagged below it too.

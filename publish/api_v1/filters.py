@@ -38,9 +38,9 @@ from __future__ import annotations
 from django.db import models
 
 from directory.models import TaxonomyTerm, TermMapping
-from directory.search import search_services
 from directory.taxonomies.identity import LGA_CIRCUMSTANCES, LGA_NEEDS, LGA_SERVICE_TYPES
 from publish.api.filters import nearest_first
+from publish.finder.search import search_snapshots
 from publish.models import (
     PublishedSchedule,
     PublishedService,
@@ -63,7 +63,7 @@ def filter_services(
 ) -> models.QuerySet[PublishedService]:
     """Every parameter applied (AND); ordered nearest first, best match first, or by id."""
     if query.text:
-        queryset = search_services(queryset, query.text)
+        queryset = search_snapshots(queryset, query.text)
     queryset = _by_terms(queryset, query, vocabularies)
     low, high = query.minimum_age, query.maximum_age
     if low is not None:

@@ -383,6 +383,21 @@ def _text_search(text: str) -> _Text:
     return _Text(condition, rank)
 
 
+def search_snapshots(queryset: models.QuerySet, text: str) -> models.QuerySet:
+    """Snapshots matching `text` as the finder matches it (stemming, synonyms, a misspelt word
+    corrected to the used words nearest it), best first, annotated `search_rank`: the API's
+    `search`. Typo tolerance reads the word list, not each matching row's name, so a common
+    word costs what its full-text match costs."""
+    found = _text_search(text)
+    if found.rank is None:
+        return queryset
+    return (
+        queryset.filter(found.condition)
+        .annotate(search_rank=found.rank)
+        .order_by("-search_rank", "pk")
+    )
+
+
 def _has_facet(kind: str, values: Iterable[str]) -> models.Exists:
     return models.Exists(
         PublishedServiceFacet.objects.filter(
