@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import json
 import threading
@@ -165,7 +166,7 @@ def test_export_then_import_into_an_empty_database_round_trips(tmp_path, service
         oruk.import_document(service_doc(salt))
     before = database_state()
     out = tmp_path / "export.ndjson"
-    call_command("export_oruk", "--output", str(out), "--batch-size", "2")
+    call_command("export_oruk", "--all", "--output", str(out), "--batch-size", "2")
     exported = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(exported) == 3
     for document in exported:
@@ -182,7 +183,7 @@ def test_json_export_is_one_array_of_valid_services(service_doc, capsys):
     oruk.import_document(service_doc("a"))
     oruk.import_document(service_doc("b"))
     capsys.readouterr()
-    call_command("export_oruk", "--format", "json")
+    call_command("export_oruk", "--all", "--format", "json")
     documents = json.loads(capsys.readouterr().out)
     assert sorted(d["name"] for d in documents) == [
         "Community Counselling a",
@@ -190,6 +191,51 @@ def test_json_export_is_one_array_of_valid_services(service_doc, capsys):
     ]
     for document in documents:
         assert_valid("service.json", document)
+
+
+@pytest.mark.django_db
+def test_the_default_export_is_what_the_feed_publishes(tmp_path, service_doc):
+    """Stored snapshot text, byte for byte what rendering the records gives, published services
+    only; --feed applies that feed's policy."""
+    from publish.models import Feed
+    from publish.services import services_publish
+
+    for salt in ("a", "b", "c"):
+        oruk.import_document(service_doc(salt))
+    services = list(m.Service.objects.order_by("pk"))
+    old = dt.date.today() - dt.timedelta(days=400)
+    for service, assured in zip(services, (dt.date.today(), old, None), strict=True):
+        service.status, service.assured_date = "active", assured
+        service.save()
+    services_publish(service_ids=[s.pk for s in services])
+    published, everything = tmp_path / "published.ndjson", tmp_path / "all.ndjson"
+    call_command("export_oruk", "--output", str(published))
+    call_command("export_oruk", "--all", "--output", str(everything))
+    rendered = everything.read_text().splitlines()
+    assert len(rendered) == 3
+    assert published.read_text().splitlines() == rendered[:2]
+    Feed.objects.create(slug="recent", name="Recent", max_assurance_age_days=30)
+    recent = tmp_path / "recent.ndjson"
+    call_command("export_oruk", "--feed", "recent", "--output", str(recent))
+    assert recent.read_text().splitlines() == rendered[:1]
+    with pytest.raises(CommandError, match="no feed called missing"):
+        call_command("export_oruk", "--feed", "missing")
+
+
+@pytest.mark.django_db
+def test_the_published_export_reads_one_query_however_many(
+    service_doc, django_assert_max_num_queries, capsys
+):
+    from publish.services import services_publish
+
+    for salt in range(5):
+        oruk.import_document(service_doc(str(salt)))
+    m.Service.objects.update(status="active", assured_date=dt.date.today())
+    services_publish(service_ids=list(m.Service.objects.values_list("pk", flat=True)))
+    capsys.readouterr()
+    with django_assert_max_num_queries(1):
+        call_command("export_oruk")
+    assert len(capsys.readouterr().out.splitlines()) == 5
 
 
 @pytest.mark.django_db

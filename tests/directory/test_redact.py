@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 
 import pytest
@@ -178,9 +179,15 @@ def test_redacting_asks_the_database_nothing(refuge, django_assert_num_queries):
     )
 
 
-def test_export_shows_only_the_district_of_a_confidential_location(refuge, tmp_path):
+@pytest.mark.parametrize("source", ["published", "all"])
+def test_export_shows_only_the_district_of_a_confidential_location(refuge, tmp_path, source):
+    from publish.services import services_publish
+
+    refuge["service"].assured_date = dt.date.today()
+    refuge["service"].save()
+    services_publish(service_ids=[refuge["service"].pk])
     target = tmp_path / "export.ndjson"
-    call_command("export_oruk", output=str(target))
+    call_command("export_oruk", *(["--all"] if source == "all" else []), output=str(target))
     (line,) = target.read_text().splitlines()
     exported = json.loads(line)
     pairings = _locations(exported)
