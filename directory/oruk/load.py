@@ -5,6 +5,9 @@ and `full_clean()`ed record by record; every problem is reported with the docume
 JSON path.
 Nothing is written unless every document is valid (or `skip_invalid` leaves the invalid ones out).
 Loading is idempotent by id: a rerun updates the same rows and changes nothing that is equal.
+The taxonomy terms attributes carry are the portal's (load_taxonomies keeps them): an import creates
+a term it lacks, and the term's taxonomy, from what the document says of them, and never rewrites a
+term it holds; a term or taxonomy it can neither find nor create is a problem naming what to load.
 Another dialect (ORUK 1.0, `v1.py`) is read by converting each of its documents to ORUK 3.0 first
 (`Prepared`); its problems are then reported in the source's own ids and paths.
 """
@@ -25,9 +28,20 @@ from django.utils import timezone
 from core.services import Progress
 from directory import models as m
 from directory.signals import bulk_writing, services_imported
+from directory.taxonomies.identity import taxonomy_uuid
 
 from .schemas import schema_errors
-from .shapes import ATTRIBUTE, SHAPES, TO_MODEL, ConversionError, Many, One, Shape
+from .shapes import (
+    ATTRIBUTE,
+    SHAPES,
+    TAXONOMY,
+    TAXONOMY_TERM,
+    TO_MODEL,
+    ConversionError,
+    Many,
+    One,
+    Shape,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +69,7 @@ class ImportReport:
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # ("service", "created") -> n
-    notes: list[str] = field(default_factory=list)  # what document mappers did, in words
+    notes: list[str] = field(default_factory=list)  # what it and its mappers did, in words
 
     @property
     def ok(self) -> bool:
@@ -160,6 +174,13 @@ class _Place:
     occurrence: int  # which build of the owner it was met in
 
 
+# A taxonomy created with a term it is new to: saved (as one of the term's `ones`) before it.
+_TERM_TAXONOMY = One("taxonomy_detail", TAXONOMY, attr="taxonomy")
+
+LOAD_TAXONOMIES = "manage.py load_taxonomies"
+_BATCH = 500  # ids in one `__in` lookup (SQLite limits the parameters of a query)
+
+
 # ORUK documents are a few levels deep (a service's deepest member, a taxonomy of a term of an
 # attribute of a location, is under 20); anything far deeper is not ORUK and would exhaust the
 # stack of the schema checker.
@@ -198,6 +219,13 @@ class _Loader:
         self.places: dict[Any, _Place] = {}
         self.builds = 0  # numbers each build() call, to tell a shared parent from siblings
         self.owner_occurrence = 0  # the build() of the record whose children are being built
+        # Terms and taxonomies the portal lacks, created from the first document of this import
+        # that describes them (not yet written on the first pass).
+        self.new_terms: set = set()
+        self.new_taxonomies: set = set()
+        self.new_term_codes: dict[tuple[Any, str], tuple[Any, str, str]] = {}
+        self.named_taxonomies: dict[Any, str] = {}  # created from a term's `taxonomy` name only
+        self.held_terms: set = set()  # terms found in the portal (thousands of services share them)
 
     # --- building and checking ---------------------------------------------------------------
 
@@ -255,20 +283,31 @@ class _Loader:
             ):
                 unchecked.add(model_field.name)
 
+        term_nested = False
         for one in shape.one:
             if one.attr == implied or not isinstance(doc.get(one.key), dict):
                 continue
-            child = self.build(doc[one.key], one.shape, f"{path}{one.key}/", exclude=one.exclude)
-            if child is None:
+            where = f"{path}{one.key}/"
+            if one.shape is TAXONOMY_TERM:
+                term_nested = True
+                related, child = self._used_term(doc[one.key], where)
+            else:
+                child = self.build(doc[one.key], one.shape, where, exclude=one.exclude)
+                related = None if child is None else child.record.pk
+            if related is None:
                 continue
             current = getattr(record, one.attr + "_id")
-            if current is not None and current != child.record.pk and one.key + "_id" in doc:
+            if current is not None and current != related and one.key + "_id" in doc:
                 self._problem(
                     path + one.key + "_id", f"does not match the id of the nested {one.key}"
                 )
-            setattr(record, one.attr + "_id", child.record.pk)
+            setattr(record, one.attr + "_id", related)
             unchecked.add(one.attr)
-            node.ones.append((one, child))
+            if child is not None:
+                node.ones.append((one, child))
+        if shape is ATTRIBUTE and not term_nested:
+            self._check_term_id(record, path)
+            unchecked.add("taxonomy_term")
 
         for many in shape.many:
             if many.key in exclude:
@@ -315,6 +354,136 @@ class _Loader:
         self._check(record, shape, path, unchecked)
         self.known.add(pk)
         return node
+
+    def _used_term(self, doc: dict, path: str) -> tuple[Any, _Node | None]:
+        """The id of the term an attribute carries, and the node that creates it when the portal
+        lacks it (None: the portal's term, or this import's first copy of it, is used)."""
+        try:
+            pk = TO_MODEL["ref"](doc.get("id"))
+        except ConversionError:
+            self._problem(path + "id", "must be a UUID")
+            return None, None
+        # A term belongs to its taxonomy, which load_taxonomies loads and keeps current: a copy
+        # in a document (older, or another portal's wording) must not rewrite it. Likewise the
+        # first copy in this import creates the term, and later copies only refer to it.
+        if self._term_known(pk):
+            return pk, None
+        before = len(self.problems)
+        taxonomy = self._new_term_taxonomy(doc, pk, path)
+        if len(self.problems) > before:
+            return pk, None
+        # A parent that neither the portal nor this import holds is kept as the term's
+        # `parent_id` all the same (the column has no constraint for this, as ORUK allows): it is
+        # what the source says, a re-export repeats it, and the term moves under its parent when
+        # that arrives (see `place_new_terms`). Dropping it would lose the hierarchy for good,
+        # and refusing it would refuse every term whose ancestors no service uses.
+        node = self.build(doc, TAXONOMY_TERM, path)
+        if node is None:
+            return None, None
+        if taxonomy is not None:
+            node.ones.append((_TERM_TAXONOMY, taxonomy))
+        term = node.record
+        if term.term and term.taxonomy_id is not None:
+            # The database allows one term a code in each taxonomy; only those this import
+            # creates can meet here unseen (the portal's are checked by full_clean).
+            key = (term.taxonomy_id, term.term)
+            first = self.new_term_codes.setdefault(key, (pk, self.record_id, path))
+            if first[0] != pk:
+                self._problem(
+                    path + "term",
+                    f"{term.term} is also the code of taxonomy term {first[0]} (at "
+                    f"{first[2].rstrip('/')} of {first[1]}) in the same taxonomy: each term of a "
+                    "taxonomy needs its own code",
+                )
+        self.new_terms.add(pk)
+        return pk, node
+
+    def _new_term_taxonomy(self, doc: dict, term_id: Any, path: str) -> _Node | None:
+        """The taxonomy to create with a term new to the portal, when the portal lacks it too.
+
+        ORUK 3.0 describes a term's taxonomy by `taxonomy_id` and its free-text `taxonomy`
+        (which our exports fill with the vocabulary's key); HSDS 3.0 may also nest the whole
+        taxonomy as `taxonomy_detail`. A taxonomy named by id alone cannot be created.
+        """
+        given = doc.get("taxonomy_id")
+        if given is None:
+            return None  # a term of no taxonomy, which ORUK allows
+        try:
+            pk = TO_MODEL["ref"](given)
+        except ConversionError:
+            return None  # build() reports it at taxonomy_id
+        if pk in self.new_taxonomies or m.Taxonomy.objects.filter(pk=pk).exists():
+            return None
+        detail = doc.get("taxonomy_detail")
+        label = doc.get("taxonomy")
+        if isinstance(detail, dict):
+            where = path + "taxonomy_detail/"
+            detail = {"id": given, **detail}
+            try:
+                same = TO_MODEL["ref"](detail["id"]) == pk
+            except ConversionError:
+                same = True  # build() reports it
+            if not same:
+                self._problem(where + "id", "does not match the term's taxonomy_id")
+                return None
+            # Its terms are not this document's to replace: only the taxonomy itself is read.
+            node = self.build(detail, TAXONOMY, where, exclude=("taxonomy_terms",))
+        elif isinstance(label, str) and label.strip():
+            node = self._named_taxonomy(pk, label.strip(), path)
+        else:
+            self._problem(
+                path + "taxonomy_id",
+                f"taxonomy {pk} of taxonomy term {term_id} is not in the portal and the document "
+                "does not describe it (it gives no `taxonomy` name): load the taxonomy first "
+                f"({LOAD_TAXONOMIES})",
+            )
+            return None
+        if node is not None:
+            self.new_taxonomies.add(pk)
+            self.known.add(pk)
+        return node
+
+    def _named_taxonomy(self, pk: Any, label: str, path: str) -> _Node | None:
+        """A taxonomy known only by its id and the name a term gives it: enough to hold the term
+        until load_taxonomies, which finds it by this id, completes it."""
+        taxonomy = m.Taxonomy(pk=pk, name=label, description=label)
+        # Our own exports name a loaded taxonomy by its vocabulary key, and its id is derived
+        # from that key: such a taxonomy is that vocabulary, which loaders and the ORUK 1.0
+        # import look it up by.
+        if pk == taxonomy_uuid(label) and not m.Taxonomy.objects.filter(vocabulary=label).exists():
+            taxonomy.vocabulary = label
+        try:
+            taxonomy.full_clean()
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                for message in messages:
+                    self._problem(path + "taxonomy", message)
+            return None
+        self.named_taxonomies[pk] = label
+        return _Node(taxonomy, TAXONOMY, path, existing=False, old={})
+
+    def _check_term_id(self, attribute: m.Attribute, path: str) -> None:
+        """An attribute that names its term by `taxonomy_term_id` alone needs a term the portal
+        holds or this import has already described."""
+        term_id = attribute.taxonomy_term_id
+        # None at all is reported by the enclosing record.
+        if term_id is not None and not self._term_known(term_id):
+            self._problem(
+                path + "taxonomy_term_id",
+                f"taxonomy term {term_id} is not in the portal and the document does not "
+                f"describe it: load its taxonomy first ({LOAD_TAXONOMIES}), or nest the term, "
+                "with its name, description, taxonomy_id and taxonomy, as the attribute's "
+                "taxonomy_term",
+            )
+
+    def _term_known(self, pk: Any) -> bool:
+        """Whether the portal holds the term, or this import has already described it."""
+        if pk in self.new_terms or pk in self.held_terms:
+            return True
+        if m.TaxonomyTerm.objects.filter(pk=pk).exists():
+            self.held_terms.add(pk)
+            return True
+        return False
 
     def _check_own_id(
         self,
@@ -416,6 +585,29 @@ class _Loader:
             record.last_modified = timezone.now()
             m.Service.objects.filter(pk=record.pk).update(last_modified=record.last_modified)
         return touched
+
+    def place_new_terms(self) -> None:
+        """Put the terms this import created, and every term below them, where they belong in
+        the tree: a term saved before its parent (met later in the import), or one already
+        waiting for a parent this import created, was saved as a root.
+
+        Only the derived `path` and `depth` change, never a term's own data."""
+        if not self.new_terms:
+            return
+        rows: dict[Any, m.TaxonomyTerm] = {}
+        frontier, lookup = list(self.new_terms), "pk__in"
+        while frontier:
+            found = [
+                term
+                for start in range(0, len(frontier), _BATCH)
+                for term in m.TaxonomyTerm.objects.filter(
+                    **{lookup: frontier[start : start + _BATCH]}
+                ).only("id", "parent_id", "path")
+                if term.pk not in rows
+            ]
+            rows.update((term.pk, term) for term in found)
+            frontier, lookup = [term.pk for term in found], "parent_id__in"
+        m.TaxonomyTerm.rebuild_paths(rows.values())
 
     def _delete_others(self, shape: Shape, queryset: djm.QuerySet, keep: set) -> bool:
         stale = list(queryset.exclude(pk__in=keep).values_list("pk", flat=True))
@@ -569,6 +761,7 @@ def import_documents(
                     raise ImportFailed(report)
                 writer.save(node)
                 report.imported += 1
+            writer.place_new_terms()
             m.Metadata.objects.bulk_create(writer.changes, batch_size=1000)
     except (DatabaseError, ValidationError) as exc:
         # Conflicts only the database sees (the same identifier in two documents, say).
@@ -578,6 +771,12 @@ def import_documents(
         report.problems += writer.problems
         raise
     report.counts = writer.counts
+    if writer.named_taxonomies:
+        names = ", ".join(sorted(writer.named_taxonomies.values()))
+        report.notes.append(
+            f"Taxonomies not in the portal were created from the name their terms give ({names})."
+            f" Run {LOAD_TAXONOMIES} to give them their full names, descriptions and terms."
+        )
     for mapper in write_mappers:
         mapper.report(report)
     if writer.service_ids:
