@@ -363,3 +363,20 @@ class FeedState(models.Model):
 
     def __str__(self) -> str:
         return f"feed version {self.version}"
+
+
+class ListIndex(models.Model):
+    """The count and page marks of a feed's unfiltered list at one feed version
+    (`publish.api.pagination.list_index`), kept where every process finds them even when the
+    shared cache has lost them: a page of the feed then costs an indexed read, never a pass
+    over the feed. Keys name the feed version, so a row never goes stale; old ones are pruned
+    when a publish makes new ones."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    total = models.PositiveIntegerField()
+    every = models.PositiveIntegerField()
+    marks = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.total}"

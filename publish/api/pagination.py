@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Mod, RowNumber
 from django.http import HttpResponse, StreamingHttpResponse
 
+from publish.models import ListIndex
+
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 ALL_ON_ONE_PAGE = 10**15  # a page size no feed reaches: one page holds everything
@@ -21,36 +23,57 @@ ALL_ON_ONE_PAGE = 10**15  # a page size no feed reaches: one page holds everythi
 # page costs at most MARK_EVERY index entries more than a pure keyset seek, whatever `page` and
 # `per_page` are, and the marks of 100k rows are 400 short strings to fetch and unpickle.
 MARK_EVERY = 250
+# The prefix of the keys of a feed's unfiltered lists, whose indexes are also kept in the
+# database (`list_index`); filtered lists, which clients make up freely, only in the cache.
+FEED_LIST_KEY = "publish:feed-list:"
 
 
-def list_index(queryset: models.QuerySet, key: str, *, marked: bool) -> tuple[int, int, list[str]]:
+def list_index(
+    queryset: models.QuerySet, key: str, *, marked: bool, persist: bool = False
+) -> tuple[int, int, list[str]]:
     """(count, mark spacing, the pk of every spacing-th row in pk order) of `queryset`, cached
     under `key` in the shared cache (Redis in production), so every process reads what one
     computed. The spacing is kept with the marks, so marks made by an older release still read
     right.
 
     `key` names the feed version, the feed and the filters, so a publish makes a new one.
-    `marked` False (a list not in pk order): the count alone.
+    `marked` False (a list not in pk order): the count alone. `persist`: also kept in the
+    database (`ListIndex`), for a feed's unfiltered lists, which publishing marks ahead.
     """
-    index = cache.get(key) if key else None
+    if not key:
+        return _counted(queryset, marked)
+    index = cache.get(key)
+    if index is not None:
+        return index
+    if persist:
+        stored = ListIndex.objects.filter(key=key).values_list("total", "every", "marks").first()
+        index = tuple(stored) if stored else None
     if index is None:
-        every = MARK_EVERY
-        if marked:
-            numbered = (
-                queryset.order_by()
-                .annotate(
-                    row=models.Window(RowNumber(), order_by=models.F("pk").asc()),
-                    total=models.Window(models.Count("pk")),
-                )
-                .annotate(place=Mod(models.F("row") - 1, every))
+        index = _counted(queryset, marked)
+        if persist:
+            total, every, marks = index
+            ListIndex.objects.bulk_create(
+                [ListIndex(key=key, total=total, every=every, marks=marks)],
+                ignore_conflicts=True,
             )
-            rows = list(numbered.filter(place=0).values_list("pk", "total").order_by("pk"))
-            index = (rows[0][1] if rows else 0, every, [str(pk) for pk, _ in rows])
-        else:
-            index = (queryset.count(), every, [])
-        if key:
-            cache.set(key, index, settings.PORTAL_API_MAX_AGE)
+    cache.set(key, index, settings.PORTAL_API_MAX_AGE)
     return index
+
+
+def _counted(queryset: models.QuerySet, marked: bool) -> tuple[int, int, list[str]]:
+    every = MARK_EVERY
+    if not marked:
+        return queryset.count(), every, []
+    numbered = (
+        queryset.order_by()
+        .annotate(
+            row=models.Window(RowNumber(), order_by=models.F("pk").asc()),
+            total=models.Window(models.Count("pk")),
+        )
+        .annotate(place=Mod(models.F("row") - 1, every))
+    )
+    rows = list(numbered.filter(place=0).values_list("pk", "total").order_by("pk"))
+    return (rows[0][1] if rows else 0, every, [str(pk) for pk, _ in rows])
 
 
 def page_response(
@@ -70,7 +93,10 @@ def page_response(
     """
     keyed = bool(count_key) and tuple(queryset.query.order_by) == ("pk",)
     total, every, marks = list_index(
-        queryset, f"{count_key}:index" if count_key else "", marked=keyed
+        queryset,
+        f"{count_key}:index" if count_key else "",
+        marked=keyed,
+        persist=count_key.startswith(FEED_LIST_KEY),
     )
     total_pages = max(1, math.ceil(total / per_page))
     offset = (page - 1) * per_page

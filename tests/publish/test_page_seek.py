@@ -88,3 +88,39 @@ def test_a_page_costs_the_same_queries_at_any_depth_and_size(client, feed_of_23,
             _page(client, query)
         counts.add(len(queries))
     assert len(counts) == 1, counts
+
+
+def test_a_feed_page_after_the_cache_is_lost_reads_the_stored_marks(client, feed_of_23):
+    from django.core.cache import cache
+
+    _page(client, "page=1&per_page=1")  # the feed's settings, cached
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        body = _page(client, "page=23&per_page=1")
+    assert [item["id"] for item in body["contents"]] == feed_of_23[22:]
+    sql = " ".join(q["sql"].upper() for q in queries)
+    assert "COUNT(" not in sql and "ROW_NUMBER" not in sql
+    assert "PUBLISH_LISTINDEX" in sql
+
+
+def test_a_filtered_list_is_counted_in_the_cache_only(client, feed_of_23):
+    from publish.models import ListIndex
+
+    before = ListIndex.objects.count()
+    body = _page(client, "page=2&per_page=5&minimum_age=3")
+    assert body["page_number"] == 2
+    assert ListIndex.objects.count() == before
+
+
+def test_publishing_prunes_the_marks_of_versions_a_day_old(feed_of_23):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from publish.models import ListIndex
+
+    old = ListIndex.objects.create(key="publish:feed-list:old", total=1, every=250, marks=["x"])
+    ListIndex.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    tasks.publish_services([feed_of_23[0]])
+    assert not ListIndex.objects.filter(pk=old.pk).exists()
+    assert ListIndex.objects.exists()
