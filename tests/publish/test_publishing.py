@@ -111,3 +111,45 @@ def test_an_import_publishes_what_it_brings(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         oruk.import_document(document)
     assert PublishedService.objects.filter(pk=service.pk).exists()
+
+
+def _rich_services(count: int) -> list:
+    """Services with a location, sessions and a term each, across two organisations."""
+    from tests.factories import (
+        OrganizationFactory,
+        ScheduleFactory,
+        ServiceAtLocationFactory,
+        TaxonomyTermFactory,
+    )
+
+    organizations = OrganizationFactory.create_batch(2)
+    term = TaxonomyTermFactory()
+    services = []
+    for n in range(count):
+        service = ServiceFactory(organization=organizations[n % 2])
+        ServiceAtLocationFactory(service=service)
+        ScheduleFactory(service=service)
+        m.Attribute.objects.create(
+            link_entity=m.LinkEntity.SERVICE, link_id=service.pk, taxonomy_term=term
+        )
+        services.append(service)
+    return services
+
+
+@pytest.mark.django_db
+def test_a_publish_batch_costs_the_same_queries_whatever_its_size():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from publish.services import services_publish
+
+    few, many = _rich_services(2), _rich_services(12)
+    # The first publish also looks up what is then cached for the process.
+    services_publish(service_ids=[s.pk for s in _rich_services(1)])
+    counts = []
+    for services in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            result = services_publish(service_ids=[s.pk for s in services])
+        assert result.published == len(services)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
