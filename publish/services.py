@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
@@ -56,10 +56,13 @@ def has_public_standing(service: m.Service) -> bool:
 class PublishResult:
     published: int = 0
     unpublished: int = 0
+    # Organisations whose snapshots are still to refresh (`refresh_organizations=False`).
+    organization_ids: set = field(default_factory=set)
 
     def __iadd__(self, other: PublishResult) -> PublishResult:
         self.published += other.published
         self.unpublished += other.unpublished
+        self.organization_ids |= other.organization_ids
         return self
 
 
@@ -106,9 +109,14 @@ def _session_rows(snapshot: PublishedService, document: dict) -> tuple[list, lis
 
 
 @transaction.atomic
-def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
+def services_publish(
+    *, service_ids: Iterable[uuid.UUID], refresh_organizations: bool = True
+) -> PublishResult:
     """(Re)publish these services: snapshot the publishable ones, remove the rest. Set-based:
-    a fixed number of queries per call, whatever the number of services."""
+    a fixed number of queries per call, whatever the number of services.
+
+    `refresh_organizations` False leaves the organisations' snapshots to the caller (named in
+    the result), which refreshes each once after many batches."""
     ids = list(service_ids)
     result = PublishResult()
     if not ids:
@@ -215,8 +223,8 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
             PublishedServiceFacet(snapshot=snapshot, kind=kind, value=value)
             for kind, value in document_facets(document)
         ]
-    PublishedService.objects.bulk_create(snapshots, batch_size=500)
     for model, rows in (
+        (PublishedService, snapshots),
         (PublishedServiceTerm, term_rows),
         (PublishedServiceAtLocation, sal_rows),
         (PublishedServiceArea, area_rows),
@@ -224,7 +232,7 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
         (PublishedClosure, closure_rows),
         (PublishedServiceFacet, facet_rows),
     ):
-        model.objects.bulk_create(rows, batch_size=1000)
+        _insert(model, rows)
     if connection.vendor == "postgresql" and snapshots:
         _index_for_search([s.pk for s in snapshots])
         words = set()
@@ -235,9 +243,34 @@ def services_publish(*, service_ids: Iterable[uuid.UUID]) -> PublishResult:
             [PublishedWord(word=w) for w in sorted(words)], batch_size=1000, ignore_conflicts=True
         )
     result.published = len(snapshots)
-    organizations_refresh(organization_ids=old_orgs | {s.organization_id for s in services})
+    touched = old_orgs | {s.organization_id for s in services}
+    if refresh_organizations:
+        organizations_refresh(organization_ids=touched)
+    else:
+        result.organization_ids = touched
     feed_version_bump()
     return result
+
+
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Insert new rows. On PostgreSQL through COPY: bulk_create binds every document as a
+    quoted literal, escaped in Python (about a sixth of a publish batch's time)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=1000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+            )
 
 
 def _index_for_search(snapshot_ids: list) -> None:
@@ -296,7 +329,11 @@ def service_publish(*, service: m.Service) -> bool:
 def snapshots_rebuild(
     *, batch_size: int = 500, progress: Callable[[int], None] | None = None
 ) -> PublishResult:
-    """Republish every service in keyset batches (constant memory), removing stale snapshots."""
+    """Republish every service in keyset batches (constant memory), removing stale snapshots.
+
+    Each organisation is re-rendered once at the end rather than with every batch that holds
+    one of its services (an organisation with services in every batch was rendered each time);
+    until then the feed's organisations are as they were."""
     total = PublishResult()
     last = None
     base = m.Service.objects.order_by("pk").values_list("pk", flat=True)
@@ -304,12 +341,25 @@ def snapshots_rebuild(
         ids = list((base.filter(pk__gt=last) if last else base)[:batch_size])
         if not ids:
             break
-        total += services_publish(service_ids=ids)
+        total += services_publish(service_ids=ids, refresh_organizations=False)
         last = ids[-1]
         if progress:
             progress(len(ids))
     orphans = PublishedService.objects.exclude(service__in=m.Service.objects.all())
     total.unpublished += orphans.delete()[0]
+    organization_ids = sorted(total.organization_ids - {None}, key=str)
+    for start in range(0, len(organization_ids), batch_size):
+        with transaction.atomic():
+            organizations_refresh(
+                organization_ids=set(organization_ids[start : start + batch_size])
+            )
+    # Organisations whose services all went with the orphans (no batch named them).
+    PublishedOrganization.objects.exclude(
+        organization_id__in=PublishedService.objects.filter(organization_id__isnull=False).values(
+            "organization_id"
+        )
+    ).delete()
+    total.organization_ids = set()
     return total
 
 
