@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from directory import models as m
 from directory.models.taxonomy import PATH_STEP
-from directory.oruk import DocumentBuilder, full_services, redact_confidential, rounded_coordinate
-from directory.oruk.export import prefetch_paths
+from directory.oruk import DocumentBuilder, redact_confidential, rounded_coordinate
 from directory.oruk.shapes import ORGANIZATION, SERVICE, SERVICE_AT_LOCATION
 
 from .finder.opening import DAY_CODES, document_sessions
@@ -121,7 +120,9 @@ def services_publish(
     result = PublishResult()
     if not ids:
         return result
-    services = list(full_services(publishable_services().filter(pk__in=ids)))
+    services = list(publishable_services().filter(pk__in=ids))
+    builder = DocumentBuilder()
+    builder.load_related(services, SERVICE)
     publishable = {s.pk for s in services}
     gone = [pk for pk in ids if pk not in publishable]
     old_orgs = set(
@@ -134,7 +135,6 @@ def services_publish(
     )
     PublishedService.objects.filter(pk__in=publishable).delete()  # children cascade
 
-    builder = DocumentBuilder()
     builder.load_attributes(services, SERVICE)
     term_ids = {
         a.taxonomy_term_id
@@ -146,7 +146,7 @@ def services_publish(
     confidential = {
         sal.location_id
         for service in services
-        for sal in service.service_at_locations.all()
+        for sal in builder.children(service, "service_at_locations")
         if sal.location.is_confidential
     }
     now = timezone.now()
@@ -187,7 +187,7 @@ def services_publish(
                             snapshot=snapshot, term_id=term_id, taxonomy_id=term.taxonomy_id
                         )
                     )
-        sals = list(service.service_at_locations.all())
+        sals = builder.children(service, "service_at_locations")
         for sal in sals:
             latitude, longitude = sal.location.latitude, sal.location.longitude
             if sal.location_id in confidential:
@@ -214,7 +214,9 @@ def services_publish(
             )
         area_rows += [
             PublishedServiceArea(snapshot=snapshot, local_authority_code=code)
-            for code in sorted({a.local_authority_code for a in service.service_areas.all()} - {""})
+            for code in sorted(
+                {a.local_authority_code for a in builder.children(service, "service_areas")} - {""}
+            )
         ]
         sessions, closures = _session_rows(snapshot, document)
         schedule_rows += sessions
@@ -294,9 +296,8 @@ def organizations_refresh(*, organization_ids: set) -> None:
     )
     PublishedOrganization.objects.filter(pk__in=organization_ids - live).delete()
     builder = DocumentBuilder()
-    organizations = list(
-        m.Organization.objects.filter(pk__in=live).prefetch_related(*prefetch_paths(ORGANIZATION))
-    )
+    organizations = list(m.Organization.objects.filter(pk__in=live))
+    builder.load_related(organizations, ORGANIZATION)
     builder.load_attributes(organizations, ORGANIZATION)
     rows = [
         PublishedOrganization(

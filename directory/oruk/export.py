@@ -49,6 +49,54 @@ class DocumentBuilder:
     def __init__(self) -> None:
         self._attributes: dict[Any, list[m.Attribute]] = defaultdict(list)
         self._loaded: set[Any] = set()
+        # (reverse accessor, parent pk) -> children, filled by `load_related`.
+        self._children: dict[tuple[str, Any], list[djm.Model]] = {}
+
+    def load_related(
+        self,
+        records: list[djm.Model],
+        shape: Shape,
+        exclude: tuple[str, ...] = (),
+        implied: str = "",
+    ) -> None:
+        """Load every relation a full document of `shape` reads, one query a relation, as
+        `prefetch_related(*prefetch_paths(shape))` does but without building a queryset for
+        each record and relation (a third of a publish batch's time went on that)."""
+        if not records:
+            return
+        for one in shape.one:
+            if one.attr == implied:
+                continue  # the parent, set on each child below
+            field = shape.model._meta.get_field(one.attr)
+            ids = {getattr(record, field.attname) for record in records} - {None}
+            related = one.shape.model._default_manager.in_bulk(ids) if ids else {}
+            for record in records:
+                field.set_cached_value(record, related.get(getattr(record, field.attname)))
+            self.load_related(list(related.values()), one.shape, one.exclude)
+        for many in shape.many:
+            if many.key in exclude:
+                continue
+            parent_ids = [record.pk for record in records]
+            children = list(
+                many.shape.model._default_manager.filter(**{f"{many.fk}__in": parent_ids})
+            )
+            parent_field = many.shape.model._meta.get_field(many.fk)
+            by_pk = {record.pk: record for record in records}
+            groups: dict[Any, list[djm.Model]] = defaultdict(list)
+            for child in children:
+                parent_pk = getattr(child, parent_field.attname)
+                # As prefetching does: a child's own link to its parent costs no query.
+                parent_field.set_cached_value(child, by_pk[parent_pk])
+                groups[parent_pk].append(child)
+            for record in records:
+                self._children[(many.accessor, record.pk)] = groups.get(record.pk, [])
+            self.load_related(children, many.shape, implied=many.fk)
+
+    def children(self, record: djm.Model, accessor: str) -> list[djm.Model]:
+        """A record's children through a reverse accessor: those `load_related` loaded, or
+        else the (prefetched) related manager's."""
+        loaded = self._children.get((accessor, record.pk))
+        return loaded if loaded is not None else list(getattr(record, accessor).all())
 
     def load_attributes(self, records: Iterable[djm.Model], shape: Shape) -> None:
         ids: set[Any] = set()
@@ -78,7 +126,7 @@ class DocumentBuilder:
                 self._collect_ids(related, one.shape, ids, one.exclude)
         for many in shape.many:
             if many.key not in exclude:
-                for child in getattr(record, many.accessor).all():
+                for child in self.children(record, many.accessor):
                     self._collect_ids(child, many.shape, ids, ())
 
     def document(
@@ -118,7 +166,7 @@ class DocumentBuilder:
                 continue
             children = [
                 self.document(child, many.shape, implied=many.fk)
-                for child in getattr(record, many.accessor).all()
+                for child in self.children(record, many.accessor)
             ]
             if children:
                 doc[many.key] = children
@@ -164,10 +212,13 @@ def iter_service_documents(
     last = None
     while True:
         batch_qs = base if last is None else base.filter(pk__gt=last)
-        batch = list(full_services(batch_qs[:batch_size]))
+        batch = list(batch_qs[:batch_size])
         if not batch:
             return
-        yield from service_documents(batch)
+        builder = DocumentBuilder()
+        builder.load_related(batch, SERVICE)
+        builder.load_attributes(batch, SERVICE)
+        yield from (builder.document(service, SERVICE) for service in batch)
         last = batch[-1].pk
 
 
