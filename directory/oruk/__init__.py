@@ -2,7 +2,6 @@
 
 from .export import (
     DocumentBuilder,
-    full_services,
     iter_service_documents,
     location_document,
     organization_document,
@@ -36,7 +35,6 @@ __all__ = [
     "check_document",
     "detect_kind",
     "example_documents",
-    "full_services",
     "import_document",
     "import_documents",
     "iter_service_documents",

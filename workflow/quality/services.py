@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from directory.models import Organization, Service
-from directory.oruk import full_services, service_documents
+from directory.oruk import service_documents
 
 from . import links
 from .models import LinkCheck, LinkKind, LinkStatus, ServiceQuality
@@ -72,7 +72,7 @@ def service_quality_compute(*, service_ids: Iterable[Any], now: dt.datetime | No
     done = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        services = list(full_services(Service.objects.filter(pk__in=chunk)))
+        services = list(Service.objects.filter(pk__in=chunk))
         rows = []
         for service, document in zip(services, service_documents(services), strict=True):
             document.pop("organization", None)  # as `current_document` gives it
