@@ -1,9 +1,15 @@
-"""ORUK 3.0 JSON -> records: validate everything first, then write it all in one transaction.
+"""ORUK 3.0 JSON -> records, in batches, all in one transaction that only a valid import commits.
 
-A document is checked against its ORUK schema, converted through the shapes in `shapes.py`
-and `full_clean()`ed record by record; every problem is reported with the document's id and the
-JSON path.
-Nothing is written unless every document is valid (or `skip_invalid` leaves the invalid ones out).
+Documents are read in batches of BATCH_DOCUMENTS. A document is checked against its ORUK schema,
+converted through the shapes in `shapes.py` and cleaned record by record; every problem is reported
+with the document's id and the JSON path. What needs the database is asked once per batch, not per
+record: the rows the batch's ids already have, their children, the foreign keys it names and the
+unique constraints it could break. Check constraints are evaluated in Python, with the database's
+own constraints as the final guard. A valid batch is then written with one bulk insert, update and
+delete per model, and the next batch is checked against what is written.
+Nothing is committed unless every document is valid (or `skip_invalid` leaves the invalid ones
+out): after the first problem, the remaining batches are only checked, so that every problem is
+reported, and the transaction is rolled back.
 Loading is idempotent by id: a rerun updates the same rows and changes nothing that is equal.
 The taxonomy terms attributes carry are the portal's (load_taxonomies keeps them): an import creates
 a term it lacks, and the term's taxonomy, from what the document says of them, and never rewrites a
@@ -14,8 +20,15 @@ Another dialect (ORUK 1.0, `v1.py`) is read by converting each of its documents 
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import decimal
+import itertools
 import logging
-from collections import Counter
+import operator
+import sys
+import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -25,6 +38,7 @@ from django.db import DatabaseError, transaction
 from django.db import models as djm
 from django.utils import timezone
 
+from core.bulk import id_lists, insert_rows
 from core.services import Progress
 from directory import models as m
 from directory.signals import bulk_writing, services_imported
@@ -57,6 +71,7 @@ class Problem:
     record_id: str
     path: str
     message: str
+    document: int = field(default=-1, compare=False, repr=False)  # its place in the import
 
     def __str__(self) -> str:
         return f"{self.record_id} at {self.path or '(document)'}: {self.message}"
@@ -160,9 +175,10 @@ class _Node:
     services: list[_Node] = field(default_factory=list)  # organization documents only
     touch: bool = False  # a service whose document has no last_modified: now, if anything changed
     occurrence: int = 0  # which build() made it (its children's owner occurrence)
+    stored: bool = False  # the row was in the database when its batch began
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for every owned record of an import: kept small
 class _Place:
     """Where a record owned by another (a schedule of a service, a service of an organisation,
     a top-level document) was first met in this import: the same id met again elsewhere would
@@ -179,6 +195,117 @@ _TERM_TAXONOMY = One("taxonomy_detail", TAXONOMY, attr="taxonomy")
 
 LOAD_TAXONOMIES = "manage.py load_taxonomies"
 _BATCH = 500  # ids in one `__in` lookup (SQLite limits the parameters of a query)
+# Documents checked and written together. Each batch costs the same number of queries whatever
+# its size, so larger batches mean fewer queries; this size keeps the rows a batch holds in
+# memory to a few thousand.
+BATCH_DOCUMENTS = 250
+
+
+def _chunks(values: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
+    iterator = iter(values)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return TO_MODEL["ref"](value)
+    except ConversionError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a check put off to the end of the batch found its problem."""
+
+    document: int
+    record_id: str
+    path: str
+
+
+@dataclass(frozen=True)
+class _ForeignCheck:
+    where: _Where
+    field: djm.ForeignKey
+    value: Any
+
+
+@dataclass(frozen=True)
+class _UniqueCheck:
+    where: _Where
+    constraint: djm.UniqueConstraint
+    model: type[djm.Model]
+    values: tuple
+    pk: Any
+    message: str
+
+
+class _Unknowable(Exception):
+    """A check constraint that Python cannot evaluate: the database is asked instead."""
+
+
+class _Excluded(Exception):
+    """A check constraint on a field that is not checked here (Django skips those too)."""
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "in": lambda value, options: value in options,
+}
+_PLAIN = (str, int, float, decimal.Decimal, dt.date, dt.time, uuid.UUID, list, tuple, set)
+
+
+def _truth(condition: djm.Q, record: djm.Model, exclude: set[str]) -> bool | None:
+    """A constraint's condition on `record` in SQL's three-valued logic (None: unknown, which a
+    CHECK lets pass), so that a record is refused here exactly when the database would."""
+    results = [
+        _truth(child, record, exclude)
+        if isinstance(child, djm.Q)
+        else _compare(child, record, exclude)
+        for child in condition.children
+    ]
+    if condition.connector == djm.Q.AND:
+        result = False if False in results else None if None in results else True
+    else:
+        result = True if True in results else None if None in results else False
+    if condition.negated and result is not None:
+        return not result
+    return result
+
+
+def _compare(lookup: tuple[str, Any], record: djm.Model, exclude: set[str]) -> bool | None:
+    path, expected = lookup
+    name, _, operation = path.partition("__")
+    operation = operation or "exact"
+    if operation != "isnull" and operation not in _COMPARISONS:
+        raise _Unknowable(path)
+    value = _value(record, name, exclude)
+    if operation == "isnull":
+        return (value is None) == bool(expected)
+    if isinstance(expected, djm.F):
+        expected = _value(record, expected.name, exclude)
+    elif expected is not None and not isinstance(expected, _PLAIN):
+        raise _Unknowable(path)  # an expression only SQL can evaluate
+    if operation == "exact" and expected is None:
+        return value is None
+    if value is None or expected is None:
+        return None
+    try:
+        return _COMPARISONS[operation](value, expected)
+    except TypeError as exc:
+        raise _Unknowable(path) from exc
+
+
+def _value(record: djm.Model, name: str, exclude: set[str]) -> Any:
+    if "__" in name:
+        raise _Unknowable(name)
+    if name in exclude:
+        raise _Excluded(name)
+    return getattr(record, record._meta.get_field(name).attname)
 
 
 # ORUK documents are a few levels deep (a service's deepest member, a taxonomy of a term of an
@@ -207,14 +334,26 @@ def _empty(model_field: djm.Field) -> Any:
 
 
 class _Loader:
-    def __init__(self, *, partial: bool, actor: str, known: set) -> None:
+    def __init__(self, *, partial: bool, actor: str, kind: str | None = None) -> None:
         self.partial = partial
         self.actor = actor
-        self.known = known  # ids built earlier in this import (not yet written on the first pass)
+        self.kind = kind
+        self.known: set = set()  # ids built earlier in this import (written or not)
         self.problems: list[Problem] = []
         self.counts: Counter = Counter()
-        self.changes: list[m.Metadata] = []
+        self.changes: list[m.Metadata] = []  # the change log of the batch being written
         self.record_id = ""
+        self.document = 0  # the place in the import of the document being built
+        # Documents converted from another dialect: the id and path translation their problems
+        # are reported in.
+        self.located: dict[int, tuple[str, Callable[[str], str]]] = {}
+        # The batch's view of the database, read once when the batch begins: the rows its ids
+        # have (None: none), and the children each parent has, as the batch changes them.
+        self.rows: dict[type[djm.Model], dict[Any, djm.Model | None]] = {}
+        self.children: dict[tuple, set] = {}
+        self.built: dict[Any, djm.Model] = {}  # records built in this batch, by id
+        self.foreign_checks: list[_ForeignCheck] = []
+        self.unique_checks: list[_UniqueCheck] = []
         self.service_ids: set = set()
         self.places: dict[Any, _Place] = {}
         self.builds = 0  # numbers each build() call, to tell a shared parent from siblings
@@ -250,17 +389,14 @@ class _Loader:
             return None
         self.builds += 1
         occurrence = self.builds
-        record = model.objects.filter(pk=pk).first()
-        existing = record is not None
-        if record is None:
-            record = model(pk=pk)
+        record, existing, stored = self._row(model, pk)
         self._check_own_id(record, shape, path, implied, preset or {}, existing)
         for attr, value in (preset or {}).items():
             setattr(record, attr, value)
         old = (
             {f.model_attr: getattr(record, f.model_attr) for f in shape.fields} if existing else {}
         )
-        node = _Node(record, shape, path, existing, old, occurrence=occurrence)
+        node = _Node(record, shape, path, existing, old, occurrence=occurrence, stored=stored)
         unchecked = {implied} if implied else set()
 
         for spec in shape.fields:
@@ -351,9 +487,34 @@ class _Loader:
             # so that a rerun that changes nothing leaves last_modified as it was.
             node.touch = "last_modified" not in doc
 
-        self._check(record, shape, path, unchecked)
+        # A record the document leaves as it is was checked when it got these values (a
+        # re-import is mostly such records).
+        if not existing or any(getattr(record, a) != v for a, v in old.items()):
+            self._check(record, shape, path, unchecked)
         self.known.add(pk)
+        self.built[pk] = record
         return node
+
+    def _row(self, model: type[djm.Model], pk: Any) -> tuple[djm.Model, bool, bool]:
+        """The record to build for `pk`, whether it exists, and whether it is in the database.
+
+        A record met again in the same batch (a location two services share) starts from what
+        its first occurrence made of it, as it would had that been written already."""
+        row = self._stored(model, pk)
+        built = self.built.get(pk)
+        if built is not None and type(built) is model:
+            return copy.copy(built), True, row is not None
+        if row is not None:
+            return row, True, True
+        # By its field's name: `pk=` would first make the default id, a uuid4, for nothing.
+        return model(**{model._meta.pk.attname: pk}), False, False
+
+    def _stored(self, model: type[djm.Model], pk: Any) -> djm.Model | None:
+        """The row the database held for `pk` when this batch began."""
+        rows = self.rows.setdefault(model, {})
+        if pk not in rows:  # not foreseen by `prefetch` (a record a mapper added, say)
+            rows[pk] = model.objects.filter(pk=pk).first()
+        return rows[pk]
 
     def _used_term(self, doc: dict, path: str) -> tuple[Any, _Node | None]:
         """The id of the term an attribute carries, and the node that creates it when the portal
@@ -412,7 +573,7 @@ class _Loader:
             pk = TO_MODEL["ref"](given)
         except ConversionError:
             return None  # build() reports it at taxonomy_id
-        if pk in self.new_taxonomies or m.Taxonomy.objects.filter(pk=pk).exists():
+        if pk in self.new_taxonomies or self._stored(m.Taxonomy, pk) is not None:
             return None
         detail = doc.get("taxonomy_detail")
         label = doc.get("taxonomy")
@@ -480,7 +641,7 @@ class _Loader:
         """Whether the portal holds the term, or this import has already described it."""
         if pk in self.new_terms or pk in self.held_terms:
             return True
-        if m.TaxonomyTerm.objects.filter(pk=pk).exists():
+        if self._stored(m.TaxonomyTerm, pk) is not None:
             self.held_terms.add(pk)
             return True
         return False
@@ -511,8 +672,10 @@ class _Loader:
                 f" each {shape.name} needs its own id, or one of them would be lost",
             )
         elif first is None:
-            self.places[record.pk] = _Place(self.record_id, path, owner, occurrence)
-        if existing and owner_attr and owner is not None:
+            # The same paths recur in every document: interned, they are held once.
+            self.places[record.pk] = _Place(self.record_id, sys.intern(path), owner, occurrence)
+        # A record built earlier in this import was checked by `places` above (written or not).
+        if existing and owner_attr and owner is not None and record.pk not in self.known:
             current = getattr(record, owner_attr)
             if current is not None and current != owner:
                 self._problem(
@@ -531,65 +694,252 @@ class _Loader:
         return self.build(item, shape, path, implied=fk, preset={fk + "_id": parent_pk})
 
     def _check(self, record: djm.Model, shape: Shape, path: str, unchecked: set[str]) -> None:
+        """What `full_clean()` checks, with its queries put off to the end of the batch: that
+        the foreign keys the document names exist, and that no unique constraint is broken."""
+        model = shape.model
+        foreign = [
+            f for f in model._meta.concrete_fields if f.many_to_one and f.name not in unchecked
+        ]
+        keys = {f.model_attr.removesuffix("_id"): f.key for f in shape.fields}
+        errors: dict[str, list[str]] = {}
         try:
-            record.full_clean(exclude=unchecked, validate_unique=True)
+            record.full_clean(
+                exclude=unchecked | {f.name for f in foreign},
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as exc:
-            keys = {f.model_attr.removesuffix("_id"): f.key for f in shape.fields}
-            for name, messages in exc.message_dict.items():
-                where = path + keys.get(name, name) if name != "__all__" else path.rstrip("/")
-                for message in messages:
-                    self._problem(where, message)
+            errors = exc.message_dict
+        for fk in foreign:
+            value = getattr(record, fk.attname)
+            if fk.blank and value in fk.empty_values:
+                continue
+            try:
+                djm.Field.validate(fk, value, record)  # null, blank: all but the lookup
+            except ValidationError as exc:
+                errors.setdefault(fk.name, []).extend(exc.messages)
+                continue
+            if value is not None:
+                where = self._here(path + keys.get(fk.name, fk.name))
+                self.foreign_checks.append(_ForeignCheck(where, fk, value))
+        for name, messages in errors.items():
+            where = path + keys.get(name, name) if name != "__all__" else path.rstrip("/")
+            for message in messages:
+                self._problem(where, message)
+        self._check_constraints(record, model, path, unchecked | set(errors), keys)
+
+    def _check_constraints(
+        self,
+        record: djm.Model,
+        model: type[djm.Model],
+        path: str,
+        exclude: set[str],
+        keys: dict[str, str],
+    ) -> None:
+        for constraint in model._meta.constraints:
+            try:
+                if isinstance(constraint, djm.CheckConstraint):
+                    if _truth(constraint.condition, record, exclude) is False:
+                        self._problem(path.rstrip("/"), constraint.get_violation_error_message())
+                elif isinstance(constraint, djm.UniqueConstraint) and constraint.fields:
+                    self._defer_unique(record, model, constraint, path, exclude, keys)
+                else:
+                    raise _Unknowable(constraint.name)
+            except _Excluded:
+                continue
+            except _Unknowable:
+                try:
+                    constraint.validate(model, record, exclude=exclude)
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        self._problem(path.rstrip("/"), message)
+
+    def _defer_unique(
+        self,
+        record: djm.Model,
+        model: type[djm.Model],
+        constraint: djm.UniqueConstraint,
+        path: str,
+        exclude: set[str],
+        keys: dict[str, str],
+    ) -> None:
+        """Note the values a unique constraint holds for `record` (none, as Django's
+        UniqueConstraint.validate has it, when a value is NULL or the condition is not met)."""
+        if (
+            constraint.condition is not None
+            and _truth(constraint.condition, record, exclude) is not True
+        ):
+            return
+        values = tuple(_value(record, name, exclude) for name in constraint.fields)
+        if None in values:
+            return
+        if constraint.condition is None:
+            message = record.unique_error_message(model, constraint.fields).messages[0]
+        else:
+            message = constraint.get_violation_error_message()
+        one_field = len(constraint.fields) == 1 and constraint.condition is None
+        name = constraint.fields[0]
+        where = path + keys.get(name, name) if one_field else path.rstrip("/")
+        self.unique_checks.append(
+            _UniqueCheck(self._here(where), constraint, model, values, record.pk, message)
+        )
+
+    def _here(self, path: str) -> _Where:
+        return _Where(self.document, self.record_id, path)
 
     def _problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.record_id, path, message))
+        self.problems.append(Problem(self.record_id, path, message, self.document))
+
+    def _problem_at(self, where: _Where, message: str) -> None:
+        """A problem found at the end of the batch, reported as those found while building."""
+        record_id, locate = self.located.get(where.document, (where.record_id, str))
+        self.problems.append(Problem(record_id, locate(where.path), message, where.document))
+
+    # --- checking a batch ----------------------------------------------------------------------
+
+    def check_batch(self, documents: list[tuple[int, Any]]) -> list[tuple[int, _Node | None]]:
+        """Build and check a batch of documents: (place in the import, node or None)."""
+        self.rows, self.children, self.built = {}, {}, {}
+        self.prefetch(doc for _index, doc in documents)
+        nodes = []
+        for index, doc in documents:
+            self.document = index
+            nodes.append((index, _build_document(self, doc, self.kind)))
+        self._resolve_foreign_keys()
+        self._resolve_unique()
+        self.problems.sort(key=operator.attrgetter("document"))
+        return nodes
+
+    def prefetch(self, documents: Iterable[Any]) -> None:
+        """Read once what building the batch needs of the database: the rows of every record
+        the documents describe, and the children those records have now."""
+        ids: dict[type[djm.Model], set] = defaultdict(set)
+        parents: dict[tuple, set] = defaultdict(set)
+        for doc in documents:
+            if isinstance(doc, Prepared):
+                doc = doc.document
+            kind = self.kind or detect_kind(doc)
+            if kind in SHAPES:
+                _gather(doc, SHAPES[kind], ids, parents)
+        for model, pks in ids.items():
+            pks.discard(None)
+            rows = self.rows.setdefault(model, dict.fromkeys(pks))
+            for chunk in id_lists(pks):
+                rows.update((row.pk, row) for row in model.objects.filter(pk__any=chunk))
+        for (model, scope), pks in parents.items():
+            if model is m.Attribute:
+                lookup, where = "link_id", {"link_entity": scope}
+            else:
+                lookup, where = scope + "_id", {}
+            for pk in pks:
+                self.children[(model, scope, pk)] = set()
+            for chunk in id_lists(pks):
+                found = model.objects.filter(**where, **{lookup + "__any": chunk})
+                for pk, parent in found.values_list("pk", lookup):
+                    self.children[(model, scope, parent)].add(pk)
+
+    def _resolve_foreign_keys(self) -> None:
+        wanted: dict[type[djm.Model], set] = defaultdict(set)
+        for check in self.foreign_checks:
+            wanted[check.field.remote_field.model].add(check.value)
+        found: dict[type[djm.Model], set] = defaultdict(set)
+        for model, values in wanted.items():
+            for chunk in id_lists(values):
+                found[model].update(
+                    model._base_manager.filter(pk__any=chunk).values_list("pk", flat=True)
+                )
+        for check in self.foreign_checks:
+            target = check.field.remote_field.model
+            if check.value not in found[target]:
+                error = ValidationError(
+                    check.field.error_messages["invalid"],
+                    params={
+                        "model": target._meta.verbose_name,
+                        "pk": check.value,
+                        "field": check.field.remote_field.field_name,
+                        "value": check.value,
+                    },
+                )
+                self._problem_at(check.where, error.messages[0])
+        self.foreign_checks = []
+
+    def _resolve_unique(self) -> None:
+        """Two records of the batch holding the same unique values, or a record holding values
+        another row of the database holds, are problems, as Django's checks would find."""
+        groups: dict[tuple, list[_UniqueCheck]] = defaultdict(list)
+        for check in self.unique_checks:
+            groups[(check.model, check.constraint.name)].append(check)
+        for (model, _name), checks in groups.items():
+            constraint = checks[0].constraint
+            holders: dict[tuple, set] = defaultdict(set)
+            for check in checks:
+                holders[check.values].add(check.pk)
+            per_query = max(1, _BATCH // len(constraint.fields))
+            for chunk in _chunks({check.values for check in checks}, per_query):
+                matching = djm.Q()
+                for values in chunk:
+                    matching |= djm.Q(**dict(zip(constraint.fields, values, strict=True)))
+                rows = model._default_manager.filter(matching)
+                if constraint.condition is not None:
+                    rows = rows.filter(constraint.condition)
+                for pk, *values in rows.values_list("pk", *constraint.fields):
+                    holders[tuple(values)].add(pk)
+            for check in checks:
+                if holders[check.values] - {check.pk}:
+                    self._problem_at(check.where, check.message)
+        self.unique_checks = []
 
     # --- writing -----------------------------------------------------------------------------
 
-    def save(self, node: _Node) -> bool:
-        """Write `node` and everything under it; returns whether any row changed."""
+    def write(self, nodes: list[_Node]) -> None:
+        """Write the records of a checked batch: one bulk delete, insert and update per model."""
+        batch = _Writes(self.new_terms)
+        for node in nodes:
+            self._plan(node, batch)
+        batch.apply()
+        insert_rows(m.Metadata, self.changes)
+        self.changes = []
+
+    def _plan(self, node: _Node, batch: _Writes) -> bool:
+        """Plan the writes of `node` and everything under it; returns whether any row changes.
+
+        Records met twice in a batch are planned as they would be written one after the other:
+        the later occurrence updates (or deletes) what the earlier one made."""
         touched = False
         for _one, child in node.ones:
-            touched |= self.save(child)
+            touched |= self._plan(child, batch)
         record = node.record
         if isinstance(record, m.Service):
             self.service_ids.add(record.pk)
+        creating = not node.stored and not batch.planned(record)
         changed = [a for a, old in node.old.items() if getattr(record, a) != old]
-        if not node.existing or changed:
-            if isinstance(record, m.Service):
-                record.save(touch=False)
-            else:
-                record.save()
-            self._log(node, changed)
+        if creating or changed:
+            batch.save(record, created=creating, fields=changed)
+            self._log(node, [] if creating else changed, created=creating)
             touched = True
         else:
             self.counts[(node.shape.name, "unchanged")] += 1
         for many, children in node.many:
             for child in children:
-                touched |= self.save(child)
-            touched |= self._delete_others(
-                many.shape,
-                many.shape.model.objects.filter(**{many.fk: record.pk}),
-                {c.record.pk for c in children},
-            )
+                touched |= self._plan(child, batch)
+            key = (many.shape.model, many.fk, record.pk)
+            touched |= self._drop_others(batch, many.shape, key, children)
         if node.attributes is not None:
             for child in node.attributes:
-                touched |= self.save(child)
-            touched |= self._delete_others(
-                ATTRIBUTE,
-                m.Attribute.objects.for_record(node.shape.link_entity, record.pk),
-                {c.record.pk for c in node.attributes},
-            )
+                touched |= self._plan(child, batch)
+            key = (m.Attribute, node.shape.link_entity, record.pk)
+            touched |= self._drop_others(batch, ATTRIBUTE, key, node.attributes)
         for service in node.services:
-            touched |= self.save(service)
+            touched |= self._plan(service, batch)
         if node.touch and touched and node.existing:
             record.last_modified = timezone.now()
-            m.Service.objects.filter(pk=record.pk).update(last_modified=record.last_modified)
+            batch.save(record, created=False, fields=["last_modified"])
         return touched
 
     def place_new_terms(self) -> None:
         """Put the terms this import created, and every term below them, where they belong in
-        the tree: a term saved before its parent (met later in the import), or one already
-        waiting for a parent this import created, was saved as a root.
+        the tree: a new term is written as a root (its parent may come later in the import),
+        and a term already waiting for a parent this import created moves under it.
 
         Only the derived `path` and `depth` change, never a term's own data."""
         if not self.new_terms:
@@ -609,11 +959,24 @@ class _Loader:
             frontier, lookup = [term.pk for term in found], "parent_id__in"
         m.TaxonomyTerm.rebuild_paths(rows.values())
 
-    def _delete_others(self, shape: Shape, queryset: djm.QuerySet, keep: set) -> bool:
-        stale = list(queryset.exclude(pk__in=keep).values_list("pk", flat=True))
+    def _drop_others(self, batch: _Writes, shape: Shape, key: tuple, children: list[_Node]) -> bool:
+        """Delete the children under `key` (model, parent key, parent id) that the document no
+        longer lists."""
+        keep = {child.record.pk for child in children}
+        if key not in self.children:  # not foreseen by `prefetch`
+            model, scope, parent = key
+            where = (
+                {"link_entity": scope, "link_id": parent}
+                if model is m.Attribute
+                else {scope: parent}
+            )
+            self.children[key] = set(model.objects.filter(**where).values_list("pk", flat=True))
+        stale = self.children[key] - keep
+        self.children[key] = keep
         if not stale:
             return False
-        shape.model.objects.filter(pk__in=stale).delete()
+        for pk in stale:
+            batch.delete(shape.model, pk)
         now = timezone.now()
         self.counts[(shape.name, "deleted")] += len(stale)
         self.changes += [
@@ -628,7 +991,7 @@ class _Loader:
         ]
         return True
 
-    def _log(self, node: _Node, changed: list[str]) -> None:
+    def _log(self, node: _Node, changed: list[str], *, created: bool) -> None:
         now = timezone.now()
         common = {
             "resource_id": node.record.pk,
@@ -636,7 +999,7 @@ class _Loader:
             "last_action_date": now,
             "updated_by": self.actor,
         }
-        if not node.existing:
+        if created:
             self.counts[(node.shape.name, "created")] += 1
             self.changes.append(m.Metadata(**common, last_action_type=m.ActionType.CREATE))
             return
@@ -653,8 +1016,124 @@ class _Loader:
         ]
 
 
+@dataclass
+class _Write:
+    record: djm.Model
+    created: bool
+    fields: set[str]
+
+
+class _Writes:
+    """The writes of one batch, by model, made together by `apply`."""
+
+    def __init__(self, new_terms: set) -> None:
+        self.saves: dict[type[djm.Model], dict[Any, _Write]] = defaultdict(dict)
+        self.deletes: dict[type[djm.Model], set] = defaultdict(set)
+        self.new_terms = new_terms  # the import's, for `place_new_terms`
+
+    def planned(self, record: djm.Model) -> bool:
+        return record.pk in self.saves[type(record)]
+
+    def save(self, record: djm.Model, *, created: bool, fields: Iterable[str]) -> None:
+        model = type(record)
+        write = self.saves[model].get(record.pk)
+        if write is None:
+            self.saves[model][record.pk] = _Write(record, created, set(fields))
+        else:
+            write.record = record  # a later occurrence: it carries every value
+            write.fields.update(fields)
+        self.deletes[model].discard(record.pk)
+
+    def delete(self, model: type[djm.Model], pk: Any) -> None:
+        write = self.saves[model].pop(pk, None)
+        if write is None or not write.created:  # a row this batch made needs no delete
+            self.deletes[model].add(pk)
+
+    def apply(self) -> None:
+        # Foreign keys are checked at commit (Django declares them deferrable), so the order of
+        # models does not matter; deletes go first so that a replaced row frees its values.
+        for model, pks in self.deletes.items():
+            for chunk in id_lists(pks):
+                model.objects.filter(pk__any=chunk).delete()
+        now = timezone.now()
+        for model, writes in self.saves.items():
+            created = [w.record for w in writes.values() if w.created]
+            updated = [w for w in writes.values() if not w.created]
+            if model is m.TaxonomyTerm:
+                # A new term starts as a root; `place_new_terms` puts it under its parent when
+                # the import ends. A term that changes moves its subtree as it saves.
+                for term in created:
+                    term.path, term.depth = term.pk.hex, 0
+                    self.new_terms.add(term.pk)
+                for write in updated:
+                    write.record.save()
+                updated = []
+            insert_rows(model, created)
+            if updated:
+                for write in updated:
+                    write.record.updated_at = now
+                fields = set().union(*(w.fields for w in updated)) | {"updated_at"}
+                model.objects.bulk_update([w.record for w in updated], sorted(fields))
+        addresses = self.saves.get(m.Address, {}).values()
+        _locate(list({write.record.location_id for write in addresses}), now)
+
+
+def _locate(location_ids: list, now: dt.datetime) -> None:
+    """Give locations without coordinates those of their address's postcode, as saving an
+    address does (`Address.save`)."""
+    from directory.geo import fill_location_coordinates  # loads pyproj, as in Address.save
+
+    located = []
+    for chunk in id_lists(location_ids):
+        unplaced = m.Location.objects.filter(
+            pk__any=chunk, latitude__isnull=True, longitude__isnull=True
+        ).prefetch_related("addresses")
+        for location in unplaced:
+            if fill_location_coordinates(location):
+                location.updated_at = now
+                located.append(location)
+    fields = ["latitude", "longitude", "local_authority_code", "updated_at"]
+    m.Location.objects.bulk_update(located, fields)
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _gather(
+    doc: Any,
+    shape: Shape,
+    ids: dict[type[djm.Model], set],
+    parents: dict[tuple, set],
+    exclude: tuple[str, ...] = (),
+) -> None:
+    """Collect the ids of the records `doc` describes (by model), and the parents whose
+    children it lists (by child model and the key they hang from), as `build` will meet them."""
+    if not isinstance(doc, dict) or (pk := _uuid(doc.get("id"))) is None:
+        return
+    ids[shape.model].add(pk)
+    for one in shape.one:
+        nested = doc.get(one.key)
+        _gather(nested, one.shape, ids, parents, one.exclude)
+        if one.shape is TAXONOMY_TERM and isinstance(nested, dict):
+            ids[m.Taxonomy].add(_uuid(nested.get("taxonomy_id")))
+    for many in shape.many:
+        if many.key in exclude:
+            continue
+        parents[(many.shape.model, many.fk)].add(pk)
+        items = doc.get(many.key)
+        for item in items if isinstance(items, list) else ():
+            _gather(item, many.shape, ids, parents)
+    if shape.link_entity:
+        parents[(m.Attribute, shape.link_entity)].add(pk)
+        items = doc.get("attributes")
+        for item in items if isinstance(items, list) else ():
+            _gather(item, ATTRIBUTE, ids, parents)
+            if isinstance(item, dict) and (term := _uuid(item.get("taxonomy_term_id"))):
+                ids[m.TaxonomyTerm].add(term)
+    if shape is SHAPES["organization"] and isinstance(doc.get("services"), list):
+        for service in doc["services"]:
+            _gather(service, SHAPES["service"], ids, parents)
 
 
 def _build_prepared(loader: _Loader, prepared: Prepared, kind: str | None) -> _Node | None:
@@ -664,10 +1143,12 @@ def _build_prepared(loader: _Loader, prepared: Prepared, kind: str | None) -> _N
     if prepared.document is not None:
         node = _build_document(loader, prepared.document, kind)
     loader.record_id = prepared.record_id
+    loader.located[loader.document] = (prepared.record_id, prepared.locate)
+    document = loader.document
     loader.problems[start:] = [
-        *(Problem(prepared.record_id, path, message) for path, message in prepared.problems),
+        *(Problem(prepared.record_id, p, message, document) for p, message in prepared.problems),
         *(
-            Problem(prepared.record_id, prepared.locate(p.path), p.message)
+            Problem(prepared.record_id, prepared.locate(p.path), p.message, document)
             for p in loader.problems[start:]
         ),
     ]
@@ -724,64 +1205,67 @@ def import_documents(
 ) -> ImportReport:
     """Import ORUK documents, all or nothing.
 
-    `documents` is called twice (check, then write), so a source is streamed, never held whole.
+    `documents` is called more than once (to count them, and with `skip_invalid` to find the
+    invalid ones first), so a source is streamed, never held whole.
     `partial`: documents are list items, so arrays they leave out are kept, not emptied.
     Raises ImportFailed (nothing written) when any document is invalid, unless `skip_invalid`.
     How far each pass has got is written on the background task running the import, if any, and
     shown on the bar `progress(stage, total)` makes (a terminal's), if given.
     """
     report = ImportReport()
+    total = sum(1 for _doc in documents())
     invalid: set[int] = set()
-    checker = _Loader(partial=partial, actor=actor, known=set())
-    with bulk_writing():
-        check_mappers = [make() for make in document_mappers]
-        checking = _progress("Checking", None, progress)
-        for index, doc in enumerate(checking.track(_mapped(documents, kind, check_mappers))):
-            report.documents += 1
-            before = len(checker.problems)
-            _build_document(checker, doc, kind)
-            if len(checker.problems) > before:
-                invalid.add(index)
-    report.problems = checker.problems
-    report.skipped = len(invalid)
-    if invalid and not skip_invalid:
-        raise ImportFailed(report)
+    if skip_invalid:
+        checker = _Loader(partial=partial, actor=actor, kind=kind)
+        checking = _progress("Checking", total, progress)
+        mappers = [make() for make in document_mappers]
+        with bulk_writing():
+            for batch in _batches(checking.track(_mapped(documents, kind, mappers))):
+                checker.check_batch(batch)
+        report.problems = checker.problems
+        invalid = {problem.document for problem in checker.problems}
+        report.skipped = len(invalid)
 
-    writer = _Loader(partial=partial, actor=actor, known=set())
-    write_mappers = [make() for make in document_mappers]
-    writing = _progress("Writing", report.documents, progress)
-    stream = enumerate(writing.track(_mapped(documents, kind, write_mappers)))
+    loader = _Loader(partial=partial, actor=actor, kind=kind)
+    mappers = [make() for make in document_mappers]
+    importing = _progress("Importing", total, progress)
+    stream = _batches(importing.track(_mapped(documents, kind, mappers)), skip=invalid)
     try:
         with transaction.atomic(), bulk_writing():
-            for index, doc in stream:
-                if index in invalid:
-                    continue
-                node = _build_document(writer, doc, kind)
-                if writer.problems or node is None:
-                    raise ImportFailed(report)
-                writer.save(node)
-                report.imported += 1
-            writer.place_new_terms()
-            m.Metadata.objects.bulk_create(writer.changes, batch_size=1000)
+            for batch in stream:
+                nodes = loader.check_batch(batch)
+                # After a problem, the rest is only checked, to report every problem.
+                if not loader.problems:
+                    loader.write([node for _index, node in nodes if node is not None])
+            report.documents = total
+            if loader.problems:
+                report.problems += loader.problems
+                report.skipped = len({problem.document for problem in report.problems})
+                raise ImportFailed(report)
+            loader.place_new_terms()
     except (DatabaseError, ValidationError) as exc:
-        # Conflicts only the database sees (the same identifier in two documents, say).
-        report.problems.append(Problem(writer.record_id, "", f"could not be saved: {exc}"))
+        # Conflicts only the database sees (a row changed by someone else meanwhile, say).
+        report.problems.append(Problem(loader.record_id, "", f"could not be saved: {exc}"))
         raise ImportFailed(report) from exc
-    except ImportFailed:
-        report.problems += writer.problems
-        raise
-    report.counts = writer.counts
-    if writer.named_taxonomies:
-        names = ", ".join(sorted(writer.named_taxonomies.values()))
+    report.imported = total - len(invalid)
+    report.counts = loader.counts
+    if loader.named_taxonomies:
+        names = ", ".join(sorted(loader.named_taxonomies.values()))
         report.notes.append(
             f"Taxonomies not in the portal were created from the name their terms give ({names})."
             f" Run {LOAD_TAXONOMIES} to give them their full names, descriptions and terms."
         )
-    for mapper in write_mappers:
+    for mapper in mappers:
         mapper.report(report)
-    if writer.service_ids:
-        services_imported.send(sender=ImportReport, service_ids=sorted(writer.service_ids))
+    if loader.service_ids:
+        services_imported.send(sender=ImportReport, service_ids=sorted(loader.service_ids))
     return report
+
+
+def _batches(documents: Iterable[Any], skip: set[int] = frozenset()) -> Iterator[list]:
+    """The documents in batches of BATCH_DOCUMENTS, each with its place in the import."""
+    numbered = ((index, doc) for index, doc in enumerate(documents) if index not in skip)
+    return _chunks(numbered, BATCH_DOCUMENTS)
 
 
 def _progress(stage: str, total: int | None, bar: ProgressBar | None) -> Progress:
@@ -791,9 +1275,9 @@ def _progress(stage: str, total: int | None, bar: ProgressBar | None) -> Progres
 def check_document(doc: Any, *, kind: str | None = None) -> list[Problem]:
     """Every problem importing `doc` would meet, without writing anything (forms and change
     requests check a proposal before it is stored)."""
-    checker = _Loader(partial=False, actor="check", known=set())
+    checker = _Loader(partial=False, actor="check", kind=kind)
     with bulk_writing():
-        _build_document(checker, doc, kind)
+        checker.check_batch([(0, doc)])
     return checker.problems
 
 

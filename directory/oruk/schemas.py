@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from django.conf import settings
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -123,8 +124,21 @@ def validator(schema_file: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=_registry(), format_checker=FormatChecker())
 
 
+@cache
+def _gate(schema_file: str) -> jsonschema_rs.Validator:
+    """The same schema compiled by jsonschema-rs, which tells a valid document from an invalid
+    one about 80 times faster; `jsonschema` then words the problems of the invalid ones."""
+    resources = [(uri, resource.contents) for uri, resource in _registry().items()]
+    schema = json.loads((spec_dir() / "schema" / schema_file).read_text())
+    return jsonschema_rs.Draft202012Validator(
+        schema, registry=jsonschema_rs.Registry(resources), validate_formats=True
+    )
+
+
 def schema_errors(schema_file: str, document: Any) -> list[tuple[str, str]]:
     """Every way `document` breaks `schema_file`, as (JSON path, message) pairs, path-sorted."""
+    if _gate(schema_file).is_valid(document):
+        return []
     found = [
         ("/".join(map(str, error.absolute_path)), error.message)
         for error in validator(schema_file).iter_errors(document)

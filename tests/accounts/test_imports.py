@@ -49,7 +49,7 @@ def test_an_uploaded_file_is_imported_in_the_background_and_reported(
     assert m.Service.objects.filter(pk__in=[d["id"] for d in docs]).count() == 2
     assert imported.report["ok"] and imported.report["imported"] == 2
     assert imported.task.status == "succeeded"
-    assert imported.task.progress["stage"] == "Writing"
+    assert imported.task.progress["stage"] == "Importing"
     assert imported.task.progress["done"] == 2
     page = admin_client.get(response["Location"]).content.decode()
     assert "Imported" in page and "2 service created" in page

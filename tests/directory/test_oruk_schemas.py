@@ -16,7 +16,7 @@ from tests.oruk_files import require_oruk_files
 @pytest.fixture
 def fresh_caches():
     def clear():
-        for cached in (schemas.spec_dir, schemas._registry, schemas.validator):
+        for cached in (schemas.spec_dir, schemas._registry, schemas.validator, schemas._gate):
             cached.cache_clear()
 
     clear()
