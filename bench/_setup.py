@@ -98,8 +98,12 @@ def machine() -> str:
 def wait_for_seeding(poll_seconds: float = 15) -> None:
     """If another process is seeding the benchmark database (the service count still grows),
     wait until it stops rather than seed twice."""
+    from django.db import connection
+
     from directory.models import Service
 
+    if Service._meta.db_table not in connection.introspection.table_names():
+        return  # a fresh database, not migrated yet: nobody is seeding it
     before = Service.objects.count()
     while True:
         time.sleep(poll_seconds)

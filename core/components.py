@@ -48,9 +48,13 @@ def column(text: str, *, numeric: bool = False) -> dict[str, Any]:
 
 def summary_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Summary list rows ({key, value, actions}); marks rows without actions when others have
-    them, as the component asks."""
+    them, as the component asks. Every key the partial reads is set: Django's templates pay for
+    a missing one with two exceptions and a `dir()` of the row (a quarter of a results page's
+    rendering went on its cards' missing `actions`)."""
     any_actions = any(row.get("actions") for row in rows)
-    return [{**row, "no_actions": any_actions and not row.get("actions")} for row in rows]
+    return [
+        {"actions": (), **row, "no_actions": any_actions and not row.get("actions")} for row in rows
+    ]
 
 
 def action(href: str, text: str, hidden: str = "") -> dict[str, str]:

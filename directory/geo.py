@@ -43,6 +43,7 @@ __all__ = [
     "distance_metres",
     "fill_location_coordinates",
     "irish_grid_to_wgs84",
+    "load_postcode_directory",
     "lookup_postcode",
     "normalise_postcode",
     "osgb36_to_wgs84",
@@ -156,6 +157,16 @@ def lookup_postcode(value: str) -> PostcodePoint:
         local_authority_code=code,
         grid=grid,
     )
+
+
+def load_postcode_directory() -> None:
+    """Read the whole directory (every letter's file) and prepare both grids' transformations
+    now, rather than at the first lookup that needs each: a web worker calls it as it starts
+    (config/gunicorn.conf.py), so that no visitor waits for a file."""
+    for letter in _letter_files():
+        _letter_table(letter)
+    for grid in (BRITISH_NATIONAL_GRID, IRISH_GRID):
+        _transformer(grid)
 
 
 def osgb36_to_wgs84(easting: float, northing: float) -> tuple[float, float]:

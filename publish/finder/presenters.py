@@ -98,7 +98,7 @@ def result_card(result: FinderResult) -> dict[str, Any]:
         "href": service_url(result.service_id),
         "organization_name": result.organization_name,
         "summary": result.summary,
-        "facts": [row for row in rows if row["value"]],
+        "facts": components.summary_rows([row for row in rows if row["value"]]),
         "checked": result.checked,
     }
 

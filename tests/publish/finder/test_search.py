@@ -4,7 +4,7 @@ query count is the same whatever the page size. Runs on PostgreSQL and SQLite.""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -167,6 +167,51 @@ def test_synonym_finds_the_terms_services(finder):
     assert found(FinderQuery(text="hungry")) == finder.ids("food")
     m.TaxonomyTerm.objects.filter(pk=term(COUNSELLING).pk).update(synonyms=["a listening ear"])
     assert found(FinderQuery(text="Listening ear")) == finder.ids("talk")
+
+
+def test_words_naming_a_term_within_a_distance(finder):
+    leeds = ServiceFactory(name="Leeds pantry", description="Groceries for anyone short.")
+    tag(leeds, FOOD_BANKS)
+    locate(leeds, "LS1 1UR")
+    services_publish(service_ids=[leeds.pk])
+    food = str(finder.services["food"].pk)
+    anywhere = find(FinderQuery(text="hungry", postcode="HU1 1AA"), now=NOW)
+    assert [r.service_id for r in anywhere.results] == [food, str(leeds.pk)]
+    near = FinderQuery(text="hungry", postcode="HU1 1AA", within_miles=5)
+    assert found(near) == {food}
+    assert found(replace(near, postcode="LS1 1UR")) == {str(leeds.pk)}
+    # A word beside the term's name must still be in the service's text.
+    assert found(replace(near, text="hungry voucher")) == {food}
+    assert found(replace(near, text="hungry voucher", postcode="LS1 1UR")) == set()
+    facets = find(replace(near, cost="free"), now=NOW).facets
+    assert [(f.value, f.count) for f in facets["cost"]] == [("free", 1)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        FinderQuery(),
+        FinderQuery(text="club"),
+        FinderQuery(postcode="HU1 1AA"),
+        FinderQuery(text="club", postcode="HU1 1AA", within_miles=25, attending=("drop_in",)),
+    ],
+    ids=["by name", "best match", "nearest", "nearest within a distance"],
+)
+def test_a_page_lists_its_results_in_the_order_of_the_whole_list(finder, query):
+    # Ties everywhere: the same place and the same words, and two of the same name.
+    for name in ("Club twin", "Club twin", "Another lunch club", "Lunch club too"):
+        service = ServiceFactory(name=name, description="A lunch club.")
+        locate(service, "HU1 2AA")
+        ScheduleFactory(service=service, attending_type="Drop in")
+        services_publish(service_ids=[service.pk])
+    whole = [r.service_id for r in find(query, per_page=100, now=NOW).results]
+    assert len(whole) >= 4
+    # One result a page: the order comes from the search alone, nothing sorts within a page.
+    pages = range(1, len(whole) + 1)
+    one_by_one = [find(query, per_page=1, page=n, now=NOW).results[0].service_id for n in pages]
+    pages = range(1, find(query, per_page=3, now=NOW).pages + 1)
+    in_threes = [r.service_id for n in pages for r in find(query, per_page=3, page=n).results]
+    assert whole == one_by_one == in_threes
 
 
 @pytest.mark.skipif(
