@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, models
 from django.db.models import lookups
+from django.utils import timezone
 
 # Values of these fields reach psycopg as they are: Django's preparation (`get_db_prep_save`)
 # returns them unchanged on PostgreSQL, and costs more than the COPY itself.
@@ -34,34 +36,78 @@ def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
     """Insert new rows. On PostgreSQL through COPY: bulk_create binds every value as a
     parameter, prepared and escaped in Python (for wide rows, most of a bulk write's time).
 
-    auto_now timestamps are set as a save sets them (`pre_save`)."""
+    auto_now timestamps are set, as a save sets them."""
     if not rows:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(rows)
         return
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    fields = _copied_fields(model)
+    now = timezone.now()  # one time for the rows, as one bulk_create gives them
+    automatic = [field.attname for field in fields if _is_automatic(field)]
+    for row in rows:
+        for attname in automatic:
+            setattr(row, attname, now)
+    _copy(model, fields, ([getattr(row, field.attname) for field in fields] for row in rows))
+
+
+def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert new rows given as {attname: value}; other fields take their defaults (a new id,
+    the time now). Many small rows (a change log) cost far less so than as model instances,
+    whose construction would take longer than the COPY."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows])
+        return
+    fields = _copied_fields(model)
+    now = timezone.now()
+    missing = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if field.attname not in rows[0] and not _is_automatic(field)
+    ]
+    timestamps = [index for index, field in enumerate(fields) if _is_automatic(field)]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = [row.get(field.attname) for field in fields]
+        for index, field in missing:
+            out[index] = field.get_default()
+        for index in timestamps:
+            out[index] = now
+        return out
+
+    _copy(model, fields, (values(row) for row in rows))
+
+
+def _copied_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+
+
+def _is_automatic(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _copy(model: type[models.Model], fields: list[models.Field], rows: Iterable[list]) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    plan = [
-        (
-            field,
-            field.attname,
-            _as_is(field),
-            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False),
-        )
-        for field in fields
-    ]
+    as_is = [_as_is(field) for field in fields]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for row in rows:
-            values = []
-            for field, attname, as_is, automatic in plan:
-                value = field.pre_save(row, True) if automatic else getattr(row, attname)
-                values.append(value if as_is else field.get_db_prep_save(value, connection))
-            copy.write_row(values)
+            copy.write_row(
+                [
+                    value if plain or _aware(value) else field.get_db_prep_save(value, connection)
+                    for field, plain, value in zip(fields, as_is, row, strict=True)
+                ]
+            )
+
+
+def _aware(value: Any) -> bool:
+    """An aware datetime, which DateTimeField would hand to psycopg unchanged."""
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
 
 
 @models.Field.register_lookup

@@ -38,7 +38,7 @@ from django.db import DatabaseError, transaction
 from django.db import models as djm
 from django.utils import timezone
 
-from core.bulk import id_lists, insert_rows
+from core.bulk import id_lists, insert_rows, insert_values
 from core.services import Progress
 from directory import models as m
 from directory.signals import bulk_writing, services_imported
@@ -341,7 +341,7 @@ class _Loader:
         self.known: set = set()  # ids built earlier in this import (written or not)
         self.problems: list[Problem] = []
         self.counts: Counter = Counter()
-        self.changes: list[m.Metadata] = []  # the change log of the batch being written
+        self.changes: list[dict] = []  # the change log of the batch being written (rows)
         self.record_id = ""
         self.document = 0  # the place in the import of the document being built
         # Documents converted from another dialect: the id and path translation their problems
@@ -897,7 +897,7 @@ class _Loader:
         for node in nodes:
             self._plan(node, batch)
         batch.apply()
-        insert_rows(m.Metadata, self.changes)
+        insert_values(m.Metadata, self.changes)
         self.changes = []
 
     def _plan(self, node: _Node, batch: _Writes) -> bool:
@@ -979,41 +979,41 @@ class _Loader:
             batch.delete(shape.model, pk)
         now = timezone.now()
         self.counts[(shape.name, "deleted")] += len(stale)
-        self.changes += [
-            m.Metadata(
-                resource_id=pk,
-                resource_type=shape.name,
-                last_action_date=now,
-                last_action_type=m.ActionType.DELETE,
-                updated_by=self.actor,
-            )
-            for pk in stale
-        ]
+        self.changes += [self._change(pk, shape.name, now, m.ActionType.DELETE) for pk in stale]
         return True
 
     def _log(self, node: _Node, changed: list[str], *, created: bool) -> None:
-        now = timezone.now()
-        common = {
-            "resource_id": node.record.pk,
-            "resource_type": node.shape.name,
-            "last_action_date": now,
-            "updated_by": self.actor,
-        }
+        now, pk, kind = timezone.now(), node.record.pk, node.shape.name
         if created:
-            self.counts[(node.shape.name, "created")] += 1
-            self.changes.append(m.Metadata(**common, last_action_type=m.ActionType.CREATE))
+            self.counts[(kind, "created")] += 1
+            self.changes.append(self._change(pk, kind, now, m.ActionType.CREATE))
             return
-        self.counts[(node.shape.name, "updated")] += 1
+        self.counts[(kind, "updated")] += 1
         self.changes += [
-            m.Metadata(
-                **common,
-                last_action_type=m.ActionType.UPDATE,
+            self._change(
+                pk,
+                kind,
+                now,
+                m.ActionType.UPDATE,
                 field_name=attr,
                 previous_value=_text(node.old[attr]),
                 replacement_value=_text(getattr(node.record, attr)),
             )
             for attr in changed
         ]
+
+    def _change(self, pk: Any, kind: str, when: dt.datetime, action: str, **what: str) -> dict:
+        """A change log row (every row of a batch has the same keys, as insert_values needs)."""
+        return {
+            "resource_id": pk,
+            "resource_type": kind,
+            "last_action_date": when,
+            "last_action_type": action,
+            "updated_by": self.actor,
+            "field_name": what.get("field_name", ""),
+            "previous_value": what.get("previous_value", ""),
+            "replacement_value": what.get("replacement_value", ""),
+        }
 
 
 @dataclass
