@@ -136,3 +136,15 @@ def id_lists(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
         return
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
+
+
+def analyze(tables: Iterable[type[models.Model]]) -> None:
+    """Refresh PostgreSQL's statistics of these models' tables after a bulk write. Until
+    autovacuum gets there, the planner still sees the tables as they were: after a first import
+    or publish, a few hundred rows, and it plans joins over the new tens of thousands so."""
+    if connection.vendor != "postgresql":
+        return
+    names = sorted({connection.ops.quote_name(model._meta.db_table) for model in tables})
+    if names:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(names)}")

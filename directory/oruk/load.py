@@ -38,7 +38,7 @@ from django.db import DatabaseError, transaction
 from django.db import models as djm
 from django.utils import timezone
 
-from core.bulk import id_lists, insert_rows, insert_values
+from core.bulk import analyze, id_lists, insert_rows, insert_values
 from core.services import Progress
 from directory import models as m
 from directory.signals import bulk_writing, services_imported
@@ -199,6 +199,8 @@ _BATCH = 500  # ids in one `__in` lookup (SQLite limits the parameters of a quer
 # its size, so larger batches mean fewer queries; this size keeps the rows a batch holds in
 # memory to a few thousand.
 BATCH_DOCUMENTS = 250
+# An import of this many documents or more ends by refreshing the planner's statistics.
+ANALYZE_AFTER = 1000
 
 
 def _chunks(values: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
@@ -354,6 +356,7 @@ class _Loader:
         self.built: dict[Any, djm.Model] = {}  # records built in this batch, by id
         self.foreign_checks: list[_ForeignCheck] = []
         self.unique_checks: list[_UniqueCheck] = []
+        self.written: set[type[djm.Model]] = set()  # models this import has written
         self.service_ids: set = set()
         self.places: dict[Any, _Place] = {}
         self.builds = 0  # numbers each build() call, to tell a shared parent from siblings
@@ -897,6 +900,7 @@ class _Loader:
         for node in nodes:
             self._plan(node, batch)
         batch.apply()
+        self.written |= {model for model, saves in batch.saves.items() if saves}
         insert_values(m.Metadata, self.changes)
         self.changes = []
 
@@ -1248,6 +1252,8 @@ def import_documents(
         report.problems.append(Problem(loader.record_id, "", f"could not be saved: {exc}"))
         raise ImportFailed(report) from exc
     report.imported = total - len(invalid)
+    if report.imported >= ANALYZE_AFTER:
+        analyze(loader.written)
     report.counts = loader.counts
     if loader.named_taxonomies:
         names = ", ".join(sorted(loader.named_taxonomies.values()))
